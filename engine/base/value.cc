@@ -1,0 +1,222 @@
+#include "engine/base/value.h"
+
+#include <cassert>
+#include <cmath>
+#include <sstream>
+
+namespace cairn {
+namespace {
+
+const std::string kEmptyString;
+const Value::List kEmptyList;
+const Value::Map kEmptyMap;
+
+void AppendQuoted(std::ostringstream& out, const std::string& s) {
+  out << '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out << "\\\""; break;
+      case '\\': out << "\\\\"; break;
+      case '\n': out << "\\n"; break;
+      case '\t': out << "\\t"; break;
+      default: out << c;
+    }
+  }
+  out << '"';
+}
+
+void Render(std::ostringstream& out, const Value& v) {
+  if (v.sensitive) {
+    out << "(sensitive)";
+    return;
+  }
+  switch (v.kind()) {
+    case Value::Kind::kNull: out << "null"; break;
+    case Value::Kind::kBool: out << (v.AsBool() ? "true" : "false"); break;
+    case Value::Kind::kInt: out << v.AsInt(); break;
+    case Value::Kind::kFloat: out << v.AsNumber(); break;
+    case Value::Kind::kString: AppendQuoted(out, v.AsString()); break;
+    case Value::Kind::kUnknown: out << "(known after apply)"; break;
+    case Value::Kind::kList: {
+      out << '[';
+      bool first = true;
+      for (const Value& item : v.AsList()) {
+        if (!first) out << ", ";
+        first = false;
+        Render(out, item);
+      }
+      out << ']';
+      break;
+    }
+    case Value::Kind::kMap: {
+      out << '{';
+      bool first = true;
+      for (const auto& [k, item] : v.AsMap()) {
+        if (!first) out << ", ";
+        first = false;
+        out << k << " = ";
+        Render(out, item);
+      }
+      out << '}';
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+Value Value::Unknown(std::string origin) {
+  Value v;
+  v.v_ = UnknownMark{std::move(origin)};
+  return v;
+}
+
+bool Value::AsBool() const {
+  assert(is_bool());
+  return is_bool() ? std::get<bool>(v_) : false;
+}
+
+int64_t Value::AsInt() const {
+  if (is_int()) return std::get<int64_t>(v_);
+  if (is_float()) return static_cast<int64_t>(std::get<double>(v_));
+  assert(false && "AsInt on non-number");
+  return 0;
+}
+
+double Value::AsNumber() const {
+  if (is_float()) return std::get<double>(v_);
+  if (is_int()) return static_cast<double>(std::get<int64_t>(v_));
+  assert(false && "AsNumber on non-number");
+  return 0;
+}
+
+const std::string& Value::AsString() const {
+  assert(is_string());
+  return is_string() ? std::get<std::string>(v_) : kEmptyString;
+}
+
+const Value::List& Value::AsList() const {
+  assert(is_list());
+  return is_list() ? std::get<List>(v_) : kEmptyList;
+}
+
+const Value::Map& Value::AsMap() const {
+  assert(is_map());
+  return is_map() ? std::get<Map>(v_) : kEmptyMap;
+}
+
+Value::List& Value::MutableList() {
+  if (!is_list()) v_ = List{};
+  return std::get<List>(v_);
+}
+
+Value::Map& Value::MutableMap() {
+  if (!is_map()) v_ = Map{};
+  return std::get<Map>(v_);
+}
+
+const std::string& Value::UnknownOrigin() const {
+  return is_unknown() ? std::get<UnknownMark>(v_).origin : kEmptyString;
+}
+
+const Value* Value::Find(std::string_view key) const {
+  if (!is_map()) return nullptr;
+  const Map& m = std::get<Map>(v_);
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+Value* Value::FindMutable(std::string_view key) {
+  if (!is_map()) return nullptr;
+  Map& m = std::get<Map>(v_);
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+Value& Value::operator[](std::string_view key) {
+  Map& m = MutableMap();
+  auto it = m.find(key);
+  if (it != m.end()) return it->second;
+  return m.emplace(std::string(key), Value()).first->second;
+}
+
+void Value::Push(Value v) { MutableList().push_back(std::move(v)); }
+
+size_t Value::size() const {
+  if (is_list()) return std::get<List>(v_).size();
+  if (is_map()) return std::get<Map>(v_).size();
+  return 0;
+}
+
+bool Value::ContainsUnknown() const {
+  if (is_unknown()) return true;
+  if (is_list())
+    for (const Value& v : std::get<List>(v_))
+      if (v.ContainsUnknown()) return true;
+  if (is_map())
+    for (const auto& [k, v] : std::get<Map>(v_))
+      if (v.ContainsUnknown()) return true;
+  return false;
+}
+
+bool Value::ContainsSensitive() const {
+  if (sensitive) return true;
+  if (is_list())
+    for (const Value& v : std::get<List>(v_))
+      if (v.ContainsSensitive()) return true;
+  if (is_map())
+    for (const auto& [k, v] : std::get<Map>(v_))
+      if (v.ContainsSensitive()) return true;
+  return false;
+}
+
+bool Value::operator==(const Value& other) const {
+  if (is_number() && other.is_number()) {
+    if (is_int() && other.is_int()) return AsInt() == other.AsInt();
+    return AsNumber() == other.AsNumber();
+  }
+  if (kind() != other.kind()) return false;
+  switch (kind()) {
+    case Kind::kNull: return true;
+    case Kind::kBool: return AsBool() == other.AsBool();
+    case Kind::kString: return AsString() == other.AsString();
+    case Kind::kUnknown: return UnknownOrigin() == other.UnknownOrigin();
+    case Kind::kList: return AsList() == other.AsList();
+    case Kind::kMap: return AsMap() == other.AsMap();
+    default: return false;
+  }
+}
+
+const char* Value::KindName(Kind k) {
+  switch (k) {
+    case Kind::kNull: return "null";
+    case Kind::kBool: return "bool";
+    case Kind::kInt: return "integer";
+    case Kind::kFloat: return "number";
+    case Kind::kString: return "string";
+    case Kind::kList: return "list";
+    case Kind::kMap: return "map";
+    case Kind::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
+std::string Value::ToString() const {
+  std::ostringstream out;
+  Render(out, *this);
+  return out.str();
+}
+
+std::string PathKey(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out = parent;
+  out += '.';
+  out += key;
+  return out;
+}
+
+std::string PathIndex(const std::string& parent, size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace cairn

@@ -1,0 +1,58 @@
+// State backends: where state is stored, how it is locked, and the journal that makes each
+// completed resource durable during an apply without rewriting the whole state.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/base/status.h"
+#include "engine/state/state.h"
+
+namespace cairn::state {
+
+/// Who holds a state lock, so a blocked user knows whom to ask.
+struct LockInfo {
+  std::string id;         // random; needed by force-unlock
+  std::string operation;  // the command, e.g. "apply"
+  std::string who;        // user@host
+  std::string host;
+  int64_t pid = 0;
+  std::string created;  // RFC 3339 UTC
+};
+
+/// Records resource changes durably during an apply. Thread-safe: concurrent callers are
+/// batched into one write and one fsync (group commit). A call returns only once its entry
+/// is on disk.
+class Journal {
+ public:
+  virtual ~Journal() = default;
+  virtual Status RecordPut(const ResourceState& r) = 0;
+  virtual Status RecordDelete(const std::string& address) = 0;
+  /// Flushes and closes; after Close the journal accepts nothing more.
+  virtual Status Close() = 0;
+};
+
+/// A place where state lives (local directory, etcd, ...).
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  /// Human description, e.g. "local state in /x/.cairn".
+  virtual std::string Describe() const = 0;
+
+  /// Takes the exclusive lock; fails with Status::Code::kLocked naming the holder.
+  virtual Result<LockInfo> Lock(const std::string& operation) = 0;
+  virtual Status Unlock(const std::string& lock_id) = 0;
+  /// Removes a lock left behind by a dead process; lock_id must match the holder's.
+  virtual Status ForceUnlock(const std::string& lock_id) = 0;
+
+  /// The latest state: the last snapshot plus whatever an interrupted apply journaled after it.
+  /// A missing state yields an empty State with a new lineage and serial 0.
+  virtual Result<State> Load() = 0;
+  /// Atomically replaces the snapshot with `s` (whose serial must exceed the stored one), keeps
+  /// the previous snapshot as a backup, and retires any journal.
+  virtual Status Save(const State& s) = 0;
+  /// Starts a journal on top of `base` (the state the apply began from).
+  virtual Result<std::unique_ptr<Journal>> OpenJournal(const State& base) = 0;
+};
+
+}  // namespace cairn::state

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything cairn needs to build and test, from Debian's packages only.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git clang-format
+  liblua5.4-dev          # plugin host (Lua 5.4 C API)
+  libyaml-cpp-dev        # blueprint loader
+  libgit2-dev            # blueprints in git
+  libcurl4-openssl-dev   # http host module
+  libssl-dev openssl     # crypto host module, TLS tests
+  libgtest-dev libgmock-dev
+  nlohmann-json3-dev     # state files, schema, json host module
+  libcli11-dev           # command line parsing and help
+  libcpp-httplib-dev     # test servers (HTTPS, API emulators)
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
