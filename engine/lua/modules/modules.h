@@ -14,7 +14,16 @@ struct HostModule {
   lua_CFunction open;
 };
 
-/// Every host module, in a fixed order. Defined in modules/modules.cc.
+/// Every host module, in a fixed order.
 const std::vector<HostModule>& HostModules();
+
+// Each module's opener lives in modules/<name>.cc.
+int OpenHttpModule(lua_State* L);
+int OpenJsonModule(lua_State* L);
+int OpenYamlModule(lua_State* L);
+int OpenBase64Module(lua_State* L);
+int OpenCryptoModule(lua_State* L);
+int OpenLogModule(lua_State* L);
+int OpenFsModule(lua_State* L);
 
 }  // namespace cairn::lua

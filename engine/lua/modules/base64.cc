@@ -1,0 +1,11 @@
+// host.base64 (not yet implemented: an empty module table).
+#include "engine/lua/modules/modules.h"
+
+namespace cairn::lua {
+
+int OpenBase64Module(lua_State* L) {
+  lua_newtable(L);
+  return 1;
+}
+
+}  // namespace cairn::lua
