@@ -1,0 +1,154 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include "engine/apply/applier.h"
+#include "engine/base/term.h"
+#include "engine/cli/commands.h"
+#include "engine/cli/progress.h"
+#include "engine/cli/signals.h"
+#include "engine/plan/render.h"
+
+namespace cairn::cli {
+namespace {
+
+// Asks for "yes" on a terminal; without one, apply needs --auto-approve.
+bool Confirm(bool destroy, bool color) {
+  if (!isatty(STDIN_FILENO)) {
+    std::cerr << "error: " << (destroy ? "destroy" : "apply")
+              << " needs confirmation, and standard input is not a terminal\n"
+              << "  hint: pass --auto-approve to " << (destroy ? "destroy" : "apply")
+              << " without asking\n";
+    return false;
+  }
+  Style st(color);
+  std::cout << "\n"
+            << st.Bold(destroy ? "Do you really want to destroy all resources?"
+                               : "Do you want to perform these actions?")
+            << "\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+std::string Summary(const plan::Plan& p, const apply::ApplyResult& r, bool destroy) {
+  size_t added = 0, changed = 0, destroyed = 0;
+  for (const plan::ResourceChange& c : p.changes) {
+    bool failed = false;
+    for (const std::string& a : r.failed_addresses) failed |= a == c.address;
+    for (const std::string& a : r.skipped_addresses) failed |= a == c.address;
+    if (failed) continue;
+    switch (c.action) {
+      case plan::Action::kCreate: ++added; break;
+      case plan::Action::kUpdate: ++changed; break;
+      case plan::Action::kDelete: ++destroyed; break;
+      case plan::Action::kDeleteThenCreate:
+      case plan::Action::kCreateThenDelete:
+        ++added;
+        ++destroyed;
+        break;
+      case plan::Action::kNoOp: break;
+    }
+  }
+  if (destroy) return "Resources: " + std::to_string(destroyed) + " destroyed.";
+  return "Resources: " + std::to_string(added) + " added, " + std::to_string(changed) +
+         " changed, " + std::to_string(destroyed) + " destroyed.";
+}
+
+}  // namespace
+
+int RunApply(Session& s, const RunOptions& o, bool destroy) {
+  if (!s.LoadBlueprint() || !s.OpenBackend()) {
+    s.FlushDiagnostics();
+    return kExitError;
+  }
+  Result<state::LockInfo> lock = s.backend().Lock(destroy ? "destroy" : "apply");
+  if (!lock.ok()) {
+    s.diags().AddStatus(lock.status());
+    s.FlushDiagnostics();
+    return kExitError;
+  }
+  // Everything below holds the lock; one exit path releases it.
+  int code = kExitError;
+  do {
+    Result<state::State> current = s.backend().Load();
+    if (!current.ok()) {
+      s.diags().AddStatus(current.status());
+      s.FlushDiagnostics();
+      break;
+    }
+    plan::Plan p;
+    if (!BuildPlan(s, o, destroy, *current, &p)) break;
+    std::cout << plan::RenderPlan(p, s.color_out());
+    if (!p.HasChanges()) {
+      // Drift accepted into state even when nothing needs changing.
+      if (!p.drift.empty()) {
+        state::State refreshed = p.refreshed;
+        refreshed.serial = current->serial + 1;
+        Status saved = s.backend().Save(refreshed);
+        if (!saved.ok()) {
+          s.diags().AddStatus(saved);
+          s.FlushDiagnostics();
+          break;
+        }
+      }
+      code = kExitOk;
+      break;
+    }
+    if (!o.auto_approve && !Confirm(destroy, s.color_out())) {
+      std::cout << (destroy ? "Destroy" : "Apply") << " cancelled.\n";
+      break;
+    }
+    Result<std::unique_ptr<state::Journal>> journal = s.backend().OpenJournal(*current);
+    if (!journal.ok()) {
+      s.diags().AddStatus(journal.status());
+      s.FlushDiagnostics();
+      break;
+    }
+    size_t total = p.changes.size() - p.Count(plan::Action::kNoOp);
+    ProgressPrinter progress(s.color_out(), total);
+    InterruptFlags interrupts;
+    InstallInterruptHandlers(&interrupts);
+    apply::ApplyOptions ao;
+    ao.parallelism = o.parallelism;
+    ao.on_event = [&progress](const apply::ApplyEvent& e) { progress.OnEvent(e); };
+    ao.stop = &interrupts.stop;
+    ao.abort = &interrupts.abort;
+    std::cout << "\n";
+    apply::ApplyResult result = apply::Apply(p, s.providers(), journal->get(), p.refreshed, ao);
+    RemoveInterruptHandlers();
+
+    // The journal already holds every completed step; the snapshot compacts it.
+    result.state.serial = current->serial + 1;
+    Status saved = s.backend().Save(result.state);
+    Status closed = (*journal)->Close();
+    s.diags().Append(result.diags);
+    if (!saved.ok()) s.diags().AddStatus(saved);
+    s.FlushDiagnostics();
+
+    Style st(s.color_out());
+    bool interrupted = interrupts.stop.load();
+    bool failed = !result.failed_addresses.empty() || !saved.ok();
+    std::cout << "\n";
+    if (failed) {
+      std::cout << st.Red(st.Bold(std::string(destroy ? "Destroy" : "Apply") + " failed.")) << " "
+                << Summary(p, result, destroy) << "\n";
+      for (const std::string& a : result.failed_addresses) std::cout << "  failed:  " << a << "\n";
+      for (const std::string& a : result.skipped_addresses)
+        std::cout << "  skipped: " << a << " (a dependency failed)\n";
+    } else if (interrupted) {
+      std::cout << st.Yellow(st.Bold("Interrupted.")) << " " << Summary(p, result, destroy) << " "
+                << result.not_started << " not started; run apply again to finish.\n";
+    } else {
+      std::cout << st.Green(st.Bold(std::string(destroy ? "Destroy" : "Apply") + " complete!"))
+                << " " << Summary(p, result, destroy) << "\n";
+    }
+    code = interrupted ? kExitInterrupted : (failed ? kExitError : kExitOk);
+  } while (false);
+  Status unlocked = s.backend().Unlock(lock->id);
+  if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
+  return code;
+}
+
+}  // namespace cairn::cli

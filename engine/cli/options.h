@@ -1,0 +1,29 @@
+// Command-line options shared by every cairn command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cairn::cli {
+
+/// Flags that every command accepts.
+struct GlobalOptions {
+  std::string file = "blueprint.yaml";   // -f
+  std::string state_dir;                 // --state-dir; default <blueprint dir>/.cairn
+  std::vector<std::string> plugin_dirs;  // --plugin-dir (repeatable)
+  bool no_color = false;                 // --no-color (NO_COLOR is honoured too)
+  bool debug = false;                    // --debug: tracebacks and debug logs
+};
+
+/// Flags of plan, apply and destroy.
+struct RunOptions {
+  int parallelism = 10;
+  bool auto_approve = false;
+  bool refresh = true;
+  bool detailed_exitcode = false;
+};
+
+/// Process exit codes.
+enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2, kExitInterrupted = 130 };
+
+}  // namespace cairn::cli

@@ -1,0 +1,104 @@
+#include "engine/cli/session.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "engine/base/term.h"
+#include "engine/expand/expand.h"
+#include "engine/lua/plugin_loader.h"
+#include "engine/state/local_backend.h"
+
+namespace cairn::cli {
+namespace fs = std::filesystem;
+
+Session::Session(GlobalOptions opts)
+    : opts_(std::move(opts)),
+      color_out_(!opts_.no_color && ColorWanted(stdout)),
+      color_err_(!opts_.no_color && ColorWanted(stderr)) {}
+
+void Session::FlushDiagnostics() {
+  if (diags_.empty()) return;
+  std::cerr << RenderDiagnostics(diags_, color_err_);
+  size_t errors = diags_.error_count();
+  if (errors > 0)
+    std::cerr << errors << (errors == 1 ? " error" : " errors") << " found.\n";
+  diags_ = Diagnostics();
+}
+
+bool Session::LoadBlueprint() {
+  if (!fs::exists(opts_.file)) {
+    Diagnostic d;
+    d.summary = "blueprint file '" + opts_.file + "' not found";
+    d.hint = opts_.file == "blueprint.yaml"
+                 ? "run cairn in the folder that holds blueprint.yaml, or name the file with -f PATH"
+                 : "check the path given with -f";
+    diags_.Add(std::move(d));
+    return false;
+  }
+  if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) return false;
+  blueprint::Validate(blueprint_, &diags_);
+  if (diags_.has_errors()) return false;
+  secrets_ = blueprint::ResolveSecrets(blueprint_, &diags_);
+  return !diags_.has_errors();
+}
+
+std::string BuiltinPluginDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share" / "cairn" / "plugins";
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+  return CAIRN_PLUGIN_DIR;
+}
+
+std::vector<std::string> Session::PluginSearchDirs() const {
+  std::vector<std::string> dirs = {BuiltinPluginDir()};
+  if (const Value* extra = blueprint_.root.Find("plugins"); extra && extra->is_list()) {
+    for (const Value& dir : extra->AsList()) {
+      if (!dir.is_string()) continue;
+      fs::path p(dir.AsString());
+      dirs.push_back((p.is_absolute() ? p : fs::path(blueprint_.dir) / p).string());
+    }
+  }
+  for (const std::string& d : opts_.plugin_dirs) dirs.push_back(fs::absolute(d).string());
+  return dirs;
+}
+
+bool Session::LoadProviders() {
+  lua::HostOptions host;
+  host.lib_dir = BuiltinPluginDir() + "/lib";
+  host.blueprint_dir = blueprint_.dir;
+  bool debug = opts_.debug;
+  host.log_sink = [debug](lua::LogLevel level, const std::string& line) {
+    if (level == lua::LogLevel::kDebug && !debug) return;
+    std::cerr << line << "\n";
+  };
+  for (const lua::PluginInfo& info : lua::DiscoverPlugins(PluginSearchDirs(), &diags_)) {
+    Result<std::unique_ptr<provider::Provider>> p = lua::LoadPlugin(info, host);
+    if (!p.ok()) {
+      diags_.AddStatus(p.status());
+      continue;
+    }
+    providers_.Add(std::move(*p));
+  }
+  if (diags_.has_errors()) return false;
+  expand::ConfigureProviders(blueprint_.root, providers_, &diags_);
+  return !diags_.has_errors();
+}
+
+bool Session::Expand() {
+  desired_ = expand::Expand(blueprint_.root, secrets_, providers_, &diags_);
+  return !diags_.has_errors();
+}
+
+bool Session::OpenBackend() {
+  std::string dir = opts_.state_dir;
+  if (dir.empty()) dir = (fs::path(blueprint_.dir) / ".cairn").string();
+  backend_ = std::make_unique<state::LocalBackend>(dir);
+  return true;
+}
+
+}  // namespace cairn::cli

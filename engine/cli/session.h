@@ -1,0 +1,63 @@
+// Session: the stages of one cairn invocation, wired in order (blueprint -> providers -> desired
+// resources -> state), each step reporting into one Diagnostics list.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/diag.h"
+#include "engine/blueprint/blueprint.h"
+#include "engine/cli/options.h"
+#include "engine/provider/provider.h"
+#include "engine/state/backend.h"
+
+namespace cairn::cli {
+
+/// Everything one command needs, loaded step by step; each Load* returns false after reporting.
+class Session {
+ public:
+  explicit Session(GlobalOptions opts);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Reads and validates the blueprint and resolves its secrets.
+  bool LoadBlueprint();
+  /// Finds and loads the plugins, then configures them from the blueprint.
+  bool LoadProviders();
+  /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
+  bool Expand();
+  /// Opens the state backend (local directory unless the blueprint says otherwise).
+  bool OpenBackend();
+
+  /// Prints the diagnostics gathered so far to stderr, and forgets them.
+  void FlushDiagnostics();
+
+  const GlobalOptions& options() const { return opts_; }
+  bool color_out() const { return color_out_; }
+  bool color_err() const { return color_err_; }
+  Diagnostics& diags() { return diags_; }
+  const blueprint::Blueprint& blueprint() const { return blueprint_; }
+  provider::Registry& providers() { return providers_; }
+  const std::vector<provider::DesiredResource>& desired() const { return desired_; }
+  state::Backend& backend() { return *backend_; }
+
+ private:
+  std::vector<std::string> PluginSearchDirs() const;
+
+  GlobalOptions opts_;
+  bool color_out_;
+  bool color_err_;
+  Diagnostics diags_;
+  blueprint::Blueprint blueprint_;
+  Value secrets_;
+  provider::Registry providers_;
+  std::vector<provider::DesiredResource> desired_;
+  std::unique_ptr<state::Backend> backend_;
+};
+
+/// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the
+/// source tree the binary was built from).
+std::string BuiltinPluginDir();
+
+}  // namespace cairn::cli
