@@ -69,7 +69,10 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     s.FlushDiagnostics();
     return kExitError;
   }
-  // Everything below holds the lock; one exit path releases it.
+  // Everything below holds the lock; one exit path releases it. Interrupts are caught from here
+  // on so that Ctrl-C during planning also ends with the lock released.
+  InterruptFlags interrupts;
+  InstallInterruptHandlers(&interrupts);
   int code = kExitError;
   do {
     Result<state::State> current = s.backend().Load();
@@ -100,6 +103,11 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       std::cout << (destroy ? "Destroy" : "Apply") << " cancelled.\n";
       break;
     }
+    if (interrupts.stop.load()) {
+      std::cout << "Interrupted before anything was changed.\n";
+      code = kExitInterrupted;
+      break;
+    }
     Result<std::unique_ptr<state::Journal>> journal = s.backend().OpenJournal(*current);
     if (!journal.ok()) {
       s.diags().AddStatus(journal.status());
@@ -108,8 +116,6 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     }
     size_t total = p.changes.size() - p.Count(plan::Action::kNoOp);
     ProgressPrinter progress(s.color_out(), total);
-    InterruptFlags interrupts;
-    InstallInterruptHandlers(&interrupts);
     apply::ApplyOptions ao;
     ao.parallelism = o.parallelism;
     ao.on_event = [&progress](const apply::ApplyEvent& e) { progress.OnEvent(e); };
@@ -117,7 +123,6 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     ao.abort = &interrupts.abort;
     std::cout << "\n";
     apply::ApplyResult result = apply::Apply(p, s.providers(), journal->get(), p.refreshed, ao);
-    RemoveInterruptHandlers();
 
     // The journal already holds every completed step; the snapshot compacts it.
     result.state.serial = current->serial + 1;
@@ -146,6 +151,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     }
     code = interrupted ? kExitInterrupted : (failed ? kExitError : kExitOk);
   } while (false);
+  RemoveInterruptHandlers();
   Status unlocked = s.backend().Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
   return code;
