@@ -1,10 +1,79 @@
-// host.json (not yet implemented: an empty module table).
+// host.json: JSON text <-> Lua values, with sorted keys so that output is stable.
+#include <string>
+
+#include "engine/lua/binding.h"
+#include "engine/lua/modules/json_lua.h"
 #include "engine/lua/modules/modules.h"
 
 namespace cairn::lua {
+namespace {
+
+// "[json.exception.parse_error.101] parse error at ..." -> "parse error at ...".
+std::string StripExceptionTag(const std::string& what) {
+  if (what.rfind("[json.exception.", 0) == 0) {
+    size_t end = what.find("] ");
+    if (end != std::string::npos) return what.substr(end + 2);
+  }
+  return what;
+}
+
+int Encode(lua_State* L) {
+  return Bind(L, "encode", [](Args& a, Returns& r) {
+    int indent = -1;
+    if (!a.IsNoneOrNil(2)) {
+      Value opts = a.Table(2);
+      if (const Value* v = opts.Find("indent")) {
+        if (!v->is_int() || v->AsInt() < 0 || v->AsInt() > 16)
+          a.Fail(2, "indent must be an integer from 0 to 16");
+        indent = static_cast<int>(v->AsInt());
+      }
+    }
+    nlohmann::json j;
+    std::string error;
+    if (!LuaToJson(a.state(), 1, &j, &error)) a.Fail(1, error);
+    try {
+      r.push_back(j.dump(indent, ' ', false, nlohmann::json::error_handler_t::strict));
+    } catch (const nlohmann::json::exception&) {
+      throw BindingError{
+          "json.encode: a string is not valid UTF-8 (encode binary data with host.base64 first)"};
+    }
+  });
+}
+
+int Decode(lua_State* L) {
+  return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
+    std::string text = a.String(1);
+    try {
+      r.push_back(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::exception& e) {
+      throw BindingError{"json.decode: " + StripExceptionTag(e.what())};
+    }
+  });
+}
+
+// json.array(t): marks t so that it encodes as a JSON array even when empty. No C++ objects live
+// in this function, so it may use the raising Lua API directly.
+int Array(lua_State* L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_settop(L, 0);
+    lua_newtable(L);
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+}  // namespace
 
 int OpenJsonModule(lua_State* L) {
-  lua_newtable(L);
+  EnsureJsonArrayMeta(L);
+  static const luaL_Reg kFunctions[] = {
+      {"encode", Encode}, {"decode", Decode}, {"array", Array}, {nullptr, nullptr}};
+  luaL_newlib(L, kFunctions);
+  PushJsonNull(L);
+  lua_setfield(L, -2, "null");
   return 1;
 }
 

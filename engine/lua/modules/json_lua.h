@@ -1,0 +1,64 @@
+// Lua <-> nlohmann::json conversion shared by host.json and host.yaml.
+//
+// Plain Values cannot carry what these modules need: a null that survives inside lists and maps
+// (json.null) and the difference between an empty array and an empty object. So these modules
+// convert Lua values straight to nlohmann::json and push decoded documents with their own
+// protected pusher.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <lua.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/lua/binding.h"
+
+namespace cairn::lua {
+
+/// The json.null sentinel (a light userdata), shared by host.json and host.yaml.
+void PushJsonNull(lua_State* L);
+bool IsJsonNull(lua_State* L, int index);
+
+/// Registry key of the metatable that marks a table as an array (so {} encodes as []).
+inline constexpr const char* kJsonArrayKey = "cairn.json.array";
+
+/// Creates the array metatable if needed. May raise: call while opening a module.
+void EnsureJsonArrayMeta(lua_State* L);
+
+/// Reads the Lua value at `index` as JSON: sequences and array-marked tables become arrays, other
+/// tables objects (string keys only), json.null becomes null. Never raises; on failure returns
+/// false with a message naming the path ("servers[2].port: ...").
+bool LuaToJson(lua_State* L, int index, nlohmann::json* out, std::string* error);
+
+/// Like Bind(), but the body fills a list of JSON documents that are pushed as Lua values (arrays
+/// marked with the array metatable, null as json.null).
+using JsonReturns = std::vector<nlohmann::json>;
+
+namespace internal {
+bool PushJsonProtected(lua_State* L, const JsonReturns& results, char* error, size_t cap);
+}  // namespace internal
+
+template <class F>
+int BindJson(lua_State* L, const char* name, F&& body) {
+  char error[1024];
+  error[0] = '\0';
+  int pushed = 0;
+  {
+    Args args(L, name);
+    JsonReturns results;
+    try {
+      body(args, results);
+      if (internal::PushJsonProtected(L, results, error, sizeof error))
+        pushed = static_cast<int>(results.size());
+    } catch (const BindingError& e) {
+      internal::CopyMessage(e.message, error, sizeof error);
+    } catch (const std::exception& e) {
+      internal::CopyMessage(std::string(name) + ": " + e.what(), error, sizeof error);
+    }
+  }
+  if (error[0] != '\0') internal::RaiseError(L, error);
+  return pushed;
+}
+
+}  // namespace cairn::lua
