@@ -1,0 +1,305 @@
+// YAML -> Value with positions. yaml-cpp exceptions are caught in this file and nowhere else.
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "engine/blueprint/blueprint.h"
+
+namespace cairn::blueprint {
+namespace {
+
+// yaml-cpp marks are 0-based and -1 when absent; SourceLoc is 1-based. The only conversion.
+SourceLoc ToLoc(uint32_t file, const YAML::Mark& mark) {
+  SourceLoc loc;
+  loc.file = file;
+  loc.line = mark.line < 0 ? 1 : static_cast<uint32_t>(mark.line) + 1;
+  loc.col = mark.column < 0 ? 1 : static_cast<uint32_t>(mark.column) + 1;
+  return loc;
+}
+
+bool AllDigits(std::string_view s, int base) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+                         : c >= '0' && c < static_cast<char>('0' + base);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool ParseInt(std::string_view s, Value* out) {
+  bool negative = false;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  int base = 10;
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o')) {
+    if (s[0] == '-' || s[0] == '+') return false;  // YAML 1.2 core: no sign on 0x / 0o
+    base = body[1] == 'x' ? 16 : 8;
+    body.remove_prefix(2);
+  }
+  if (!AllDigits(body, base)) return false;
+  uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), magnitude, base);
+  if (ec != std::errc() || ptr != body.data() + body.size() ||
+      magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    // Too large for an integer: keep it exactly as written rather than lose digits.
+    *out = Value(std::string(s));
+    return true;
+  }
+  int64_t v = static_cast<int64_t>(magnitude);
+  *out = Value(negative ? -v : v);
+  return true;
+}
+
+bool ParseFloat(std::string_view s, Value* out) {
+  std::string_view body = s;
+  bool negative = false;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (body == ".inf" || body == ".Inf" || body == ".INF") {
+    double inf = std::numeric_limits<double>::infinity();
+    *out = Value(negative ? -inf : inf);
+    return true;
+  }
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") {
+    *out = Value(std::numeric_limits<double>::quiet_NaN());
+    return true;
+  }
+  // [0-9]* ( . [0-9]* )? ( [eE] [-+]? [0-9]+ )?, with at least one mantissa digit.
+  size_t i = 0, digits = 0;
+  while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
+  if (i < body.size() && body[i] == '.') {
+    ++i;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i < body.size() && (body[i] == '-' || body[i] == '+')) ++i;
+    size_t exp_start = i;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i;
+    if (i == exp_start) return false;
+  }
+  if (i != body.size()) return false;
+  std::string copy(s);
+  *out = Value(std::strtod(copy.c_str(), nullptr));
+  return true;
+}
+
+// YAML 1.2 core schema resolution of a plain (unquoted, untagged) scalar.
+Value ResolvePlain(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return Value();
+  if (s == "true" || s == "True" || s == "TRUE") return Value(true);
+  if (s == "false" || s == "False" || s == "FALSE") return Value(false);
+  Value v;
+  char c = s[0];
+  if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.') {
+    if (ParseInt(s, &v)) return v;
+    if (ParseFloat(s, &v)) return v;
+  }
+  return Value(s);
+}
+
+/// Turns a yaml-cpp node tree into a Value tree, recording positions and duplicate keys.
+class Converter {
+ public:
+  Converter(uint32_t file, KeyLocations* keys, Diagnostics* diags)
+      : file_(file), keys_(keys), diags_(diags) {}
+
+  Value Convert(const YAML::Node& node, const std::string& path);
+
+ private:
+  Value ConvertScalar(const YAML::Node& node, const std::string& path);
+  Value ConvertMap(const YAML::Node& node, const std::string& path);
+  void Merge(const Value& source, const YAML::Node& where, const std::string& path, Value* into);
+
+  uint32_t file_;
+  KeyLocations* keys_;
+  Diagnostics* diags_;
+};
+
+Value Converter::ConvertScalar(const YAML::Node& node, const std::string& path) {
+  const std::string& text = node.Scalar();
+  const std::string& tag = node.Tag();
+  SourceLoc loc = ToLoc(file_, node.Mark());
+  Value v;
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+    v = Value(text);  // quoted or block scalars, and !!str, are always strings
+  } else if (tag == "?" || tag.empty()) {
+    v = ResolvePlain(text);
+  } else if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float") {
+    bool ok = tag == "tag:yaml.org,2002:int" ? ParseInt(text, &v) && v.is_int()
+                                             : ParseInt(text, &v) || ParseFloat(text, &v);
+    if (!ok) {
+      diags_->Error(loc, path, "'" + text + "' is not a valid " + tag.substr(18),
+                    "remove the tag or write a number");
+      v = Value(text);
+    } else if (tag == "tag:yaml.org,2002:float" && v.is_int()) {
+      v = Value(static_cast<double>(v.AsInt()));
+    }
+  } else if (tag == "tag:yaml.org,2002:bool") {
+    v = ResolvePlain(text);
+    if (!v.is_bool()) {
+      diags_->Error(loc, path, "'" + text + "' is not a valid bool", "write true or false");
+      v = Value(text);
+    }
+  } else if (tag == "tag:yaml.org,2002:null") {
+    v = Value();
+  } else {
+    diags_->Error(loc, path, "unsupported YAML tag '" + tag + "'",
+                  "blueprints use plain YAML values; remove the tag");
+    v = Value(text);
+  }
+  v.loc = loc;
+  return v;
+}
+
+void Converter::Merge(const Value& source, const YAML::Node& where, const std::string& path,
+                      Value* into) {
+  if (source.is_list()) {
+    for (const Value& item : source.AsList()) Merge(item, where, path, into);
+    return;
+  }
+  if (!source.is_map()) {
+    diags_->Error(ToLoc(file_, where.Mark()), path,
+                  "merge key '<<' needs a mapping or a list of "
+                  "mappings",
+                  "write '<<: *anchor' where the anchor names a mapping");
+    return;
+  }
+  for (const auto& [key, child] : source.AsMap())
+    if (!into->Find(key)) (*into)[key] = child;  // explicit keys win over merged ones
+}
+
+Value Converter::ConvertMap(const YAML::Node& node, const std::string& path) {
+  Value out = Value::EmptyMap();
+  out.loc = ToLoc(file_, node.Mark());
+  std::vector<std::pair<Value, YAML::Node>> merges;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key_node = it->first;
+    const YAML::Node value_node = it->second;
+    SourceLoc key_loc = ToLoc(file_, key_node.Mark());
+    if (!key_node.IsScalar()) {
+      diags_->Error(key_loc, path, "mapping keys must be plain strings",
+                    "a key cannot be a list or a mapping");
+      continue;
+    }
+    const std::string& key = key_node.Scalar();
+    std::string child_path = PathKey(path, key);
+    if (key == "<<" && key_node.Tag() == "?") {
+      merges.emplace_back(Convert(value_node, child_path), value_node);
+      continue;
+    }
+    if (const Value* first = out.Find(key)) {
+      SourceLoc first_loc = keys_->Get(first);
+      diags_->Error(key_loc, path, "duplicate key '" + key + "'",
+                    "'" + key + "' is already set on line " + std::to_string(first_loc.line) +
+                        "; remove one of them");
+      continue;
+    }
+    Value child = Convert(value_node, child_path);
+    // An empty value ("key:" then a newline) gets yaml-cpp's mark of the next token; point at
+    // the key instead, which is where the user looks.
+    if (child.is_null() &&
+        (value_node.Mark().line != key_node.Mark().line || value_node.Mark().line < 0))
+      child.loc = key_loc;
+    Value& slot = out[key];
+    slot = std::move(child);
+    keys_->Set(&slot, key_loc);
+  }
+  for (const auto& [merged, where] : merges) Merge(merged, where, path, &out);
+  return out;
+}
+
+Value Converter::Convert(const YAML::Node& node, const std::string& path) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar: return ConvertScalar(node, path);
+    case YAML::NodeType::Map: return ConvertMap(node, path);
+    case YAML::NodeType::Sequence: {
+      Value out = Value::EmptyList();
+      out.loc = ToLoc(file_, node.Mark());
+      size_t i = 0;
+      for (auto it = node.begin(); it != node.end(); ++it, ++i)
+        out.Push(Convert(*it, PathIndex(path, i)));
+      return out;
+    }
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+    default: {
+      Value out;
+      out.loc = ToLoc(file_, node.Mark());
+      return out;
+    }
+  }
+}
+
+std::string AbsoluteDir(const std::string& name) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(std::filesystem::path(name), ec);
+  if (ec) return ".";
+  return abs.lexically_normal().parent_path().string();
+}
+
+}  // namespace
+
+bool LoadString(const std::string& name, const std::string& text, Blueprint* out,
+                Diagnostics* diags) {
+  out->path = name;
+  out->dir = AbsoluteDir(name);
+  out->root = Value();
+  out->key_locs.Clear();
+  uint32_t file = SourceFiles::Add(name, text);
+  size_t errors_before = diags->error_count();
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    diags->Error(ToLoc(file, e.mark), "", "YAML syntax error: " + e.msg,
+                 "check the indentation and quoting around this line");
+    return false;
+  } catch (const YAML::Exception& e) {
+    diags->Error(ToLoc(file, e.mark), "", "cannot read YAML: " + e.msg);
+    return false;
+  }
+  if (docs.size() > 1) {
+    diags->Error(ToLoc(file, docs[1].Mark()), "", "a blueprint is a single YAML document",
+                 "remove the '---' separator and merge the documents");
+  }
+  Converter converter(file, &out->key_locs, diags);
+  try {
+    if (!docs.empty()) out->root = converter.Convert(docs[0], "");
+  } catch (const YAML::Exception& e) {
+    diags->Error(ToLoc(file, e.mark), "", "cannot read YAML: " + e.msg);
+    return false;
+  }
+  if (!out->root.loc.valid()) out->root.loc = SourceLoc{file, 1, 1};
+  return diags->error_count() == errors_before;
+}
+
+bool LoadFile(const std::string& path, Blueprint* out, Diagnostics* diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Diagnostic d;
+    d.summary = "cannot read blueprint '" + path + "': " + std::strerror(errno);
+    d.hint = "check the path; by default cairn reads blueprint.yaml in the current directory";
+    diags->Add(std::move(d));
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return LoadString(path, text.str(), out, diags);
+}
+
+}  // namespace cairn::blueprint
