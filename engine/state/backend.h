@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/base/diag.h"
 #include "engine/base/status.h"
 #include "engine/state/state.h"
 
@@ -53,6 +54,10 @@ class Backend {
   virtual Status Save(const State& s) = 0;
   /// Starts a journal on top of `base` (the state the apply began from).
   virtual Result<std::unique_ptr<Journal>> OpenJournal(const State& base) = 0;
+
+  /// Warnings noticed since the last call (e.g. a journal Load ignored, a lock taken over
+  /// from a dead process); the caller shows them to the user. Clears the list.
+  virtual Diagnostics TakeWarnings() { return Diagnostics(); }
 };
 
 }  // namespace cairn::state

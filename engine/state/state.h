@@ -13,18 +13,19 @@ namespace cairn::state {
 
 /// One managed object as last recorded.
 struct ResourceState {
-  std::string address;   // "<provider>.<type>.<name>"
-  std::string type;      // "<provider>.<type>"
-  std::string provider;  // "<provider>"
-  std::string id;        // the provider's id for the object
-  Value attributes;      // a map, including "id"
+  std::string address;                       // "<provider>.<type>.<name>"
+  std::string type;                          // "<provider>.<type>"
+  std::string provider;                      // "<provider>"
+  std::string id;                            // the provider's id for the object
+  Value attributes;                          // a map, including "id"
   std::vector<std::string> dependencies;     // addresses this object depended on when applied
   std::vector<std::string> sensitive_paths;  // attribute paths never to show, e.g. "content"
   Value private_data;                        // opaque provider data, passed back on later calls
   int schema_version = 1;
 };
 
-/// The whole state: a lineage (set once when the state is born) and a serial bumped on every change.
+/// The whole state: a lineage (set once when the state is born) and a serial bumped on every
+/// change.
 struct State {
   static constexpr int kFormatVersion = 1;
 
@@ -39,6 +40,9 @@ struct State {
 /// A fresh random UUID (version 4) for a new state's lineage.
 std::string NewLineage();
 
+/// Appends one record of an apply to s->history, dropping the oldest beyond `keep`.
+void AppendHistory(State* s, Value record, size_t keep = 20);
+
 /// Serialises to the state file format (documented in docs/state.md).
 Value StateToValue(const State& s);
 /// Parses the state file format; errors name the offending field.
@@ -48,8 +52,12 @@ Value ResourceToValue(const ResourceState& r);
 Result<ResourceState> ResourceFromValue(const Value& v);
 
 /// Marks the values at `paths` of `attributes` sensitive (e.g. after loading from state).
+/// Paths join map keys with '.' and list indexes with "[i]" ("env.PASSWORD", "items[0]"); a key
+/// containing '.', '[', ']' or '"' is written quoted: labels["app.io/name"]. Paths that do not
+/// exist in `attributes` are ignored.
 void MarkSensitive(Value* attributes, const std::vector<std::string>& paths);
-/// The paths of the values marked sensitive inside `attributes`, sorted.
+/// The paths of the values marked sensitive inside `attributes`, sorted. Below a sensitive value
+/// nothing more is listed: the whole subtree is hidden.
 std::vector<std::string> SensitivePaths(const Value& attributes);
 
 }  // namespace cairn::state

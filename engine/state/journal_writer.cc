@@ -1,0 +1,144 @@
+#include "engine/state/journal_writer.h"
+
+#include <cerrno>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "engine/state/file_io.h"
+
+namespace cairn::state {
+namespace {
+
+std::string DirOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Writes `content` to a temp file, syncs it, renames it over `path` and returns the open fd,
+// positioned at the end, so that appends continue in the new file.
+Result<int> WriteFresh(const std::string& path, const std::string& content) {
+  std::string tmp = TempNameFor(path);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("cannot create journal", tmp, errno);
+  if (!WriteAll(fd, content.data(), content.size()) || fdatasync(fd) != 0 ||
+      rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    close(fd);
+    unlink(tmp.c_str());
+    return ErrnoStatus("cannot write journal", path, err);
+  }
+  Status s = SyncDir(DirOf(path));
+  if (!s.ok()) {
+    close(fd);
+    return s;
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<JournalWriter>> JournalWriter::Create(const std::string& path,
+                                                             const std::string& lineage,
+                                                             uint64_t base_serial) {
+  Result<int> fd = WriteFresh(path, JournalHeader(lineage, base_serial));
+  if (!fd.ok()) return fd.status();
+  return std::shared_ptr<JournalWriter>(new JournalWriter(path, *fd));
+}
+
+Result<std::shared_ptr<JournalWriter>> JournalWriter::Continue(const std::string& path,
+                                                               const JournalContents& existing) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open journal", path, errno);
+  if (ftruncate(fd, static_cast<off_t>(existing.valid_bytes)) != 0 || lseek(fd, 0, SEEK_END) < 0 ||
+      fdatasync(fd) != 0) {
+    int err = errno;
+    close(fd);
+    return ErrnoStatus("cannot prepare journal", path, err);
+  }
+  std::shared_ptr<JournalWriter> w(new JournalWriter(path, fd));
+  for (const Value& r : existing.records) w->last_[RecordAddress(r)] = r;
+  return w;
+}
+
+JournalWriter::~JournalWriter() { (void)Close(); }
+
+Status JournalWriter::Append(const Value& record) {
+  std::string line = EncodeJournalLine(record);  // outside the lock: it is the costly part
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Error("the journal " + path_ + " is closed");
+  if (!error_.ok()) return error_;
+  pending_ += line;
+  last_[RecordAddress(record)] = record;
+  const uint64_t seq = ++queued_;
+  while (durable_ < seq) {
+    if (!error_.ok()) return error_;
+    if (writing_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Become the leader for everything queued so far.
+    writing_ = true;
+    std::string batch;
+    batch.swap(pending_);
+    const uint64_t batch_end = queued_;
+    const int fd = fd_;
+    lock.unlock();
+    bool ok = WriteAll(fd, batch.data(), batch.size()) && fdatasync(fd) == 0;
+    int err = errno;
+    lock.lock();
+    writing_ = false;
+    if (ok) {
+      durable_ = batch_end;
+    } else {
+      error_ = ErrnoStatus("cannot write journal", path_, err);
+    }
+    cv_.notify_all();
+  }
+  return Status::Ok();
+}
+
+Status JournalWriter::Rebase(const State& saved) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !writing_; });
+  if (closed_) return Status::Ok();
+  // A record is already in the snapshot when the snapshot agrees with it; the rest (records
+  // that raced with the save) must survive into the new file.
+  std::string content = JournalHeader(saved.lineage, saved.serial);
+  for (auto it = last_.begin(); it != last_.end();) {
+    const Value& rec = it->second;
+    const ResourceState* have = saved.Find(it->first);
+    bool reflected = rec.Find("op")->AsString() == "delete"
+                         ? have == nullptr
+                         : have != nullptr && ResourceToValue(*have) == *rec.Find("resource");
+    if (reflected) {
+      it = last_.erase(it);
+    } else {
+      content += EncodeJournalLine(rec);
+      ++it;
+    }
+  }
+  Result<int> fd = WriteFresh(path_, content);
+  if (!fd.ok()) {
+    error_ = fd.status();
+    return error_;
+  }
+  close(fd_);
+  fd_ = *fd;
+  // Queued lines not yet written are in `content` already when they are the newest for their
+  // address; writing them again later is harmless because replay keeps the last one.
+  return Status::Ok();
+}
+
+Status JournalWriter::Close() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !writing_ && (pending_.empty() || !error_.ok()); });
+  if (closed_) return error_;
+  closed_ = true;
+  if (close(fd_) != 0 && error_.ok()) error_ = ErrnoStatus("cannot close journal", path_, errno);
+  fd_ = -1;
+  return error_;
+}
+
+}  // namespace cairn::state

@@ -1,0 +1,81 @@
+// The writer behind a LocalBackend's journal: appends records to state.journal with group
+// commit, and restarts the file on top of a newly saved snapshot.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/base/status.h"
+#include "engine/base/value.h"
+#include "engine/state/backend.h"
+#include "engine/state/journal_format.h"
+
+namespace cairn::state {
+
+/// Appends journal lines durably. Concurrent Append calls share one write and one fdatasync:
+/// the first caller to find no write in progress becomes the leader and writes everything
+/// queued so far; the others wait for a write that covers their record.
+class JournalWriter {
+ public:
+  /// Starts a fresh journal at `path` on top of (lineage, base_serial), replacing any file there.
+  static Result<std::shared_ptr<JournalWriter>> Create(const std::string& path,
+                                                       const std::string& lineage,
+                                                       uint64_t base_serial);
+  /// Continues an existing journal whose valid part is described by `existing`; anything after
+  /// existing.valid_bytes (a torn record) is cut off first.
+  static Result<std::shared_ptr<JournalWriter>> Continue(const std::string& path,
+                                                         const JournalContents& existing);
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  /// Returns once `record` is on disk (or the journal failed).
+  Status Append(const Value& record);
+  /// Called after a snapshot `saved` was written: restarts the file on top of it, keeping only
+  /// the records the snapshot does not already reflect.
+  Status Rebase(const State& saved);
+  Status Close();
+  bool closed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
+
+ private:
+  JournalWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int fd_;                // guarded by mu_ (swapped by Rebase)
+  std::string pending_;   // lines queued, not yet handed to a leader
+  uint64_t queued_ = 0;   // sequence number of the last queued line
+  uint64_t durable_ = 0;  // sequence number of the last line known to be on disk
+  bool writing_ = false;  // a leader is writing outside mu_
+  bool closed_ = false;
+  Status error_;                       // sticky: after a failed write nothing more is accepted
+  std::map<std::string, Value> last_;  // newest record per address, for Rebase
+};
+
+/// The Journal handed to callers of LocalBackend::OpenJournal.
+class LocalJournal : public Journal {
+ public:
+  explicit LocalJournal(std::shared_ptr<JournalWriter> w) : writer_(std::move(w)) {}
+  ~LocalJournal() override { (void)writer_->Close(); }
+  LocalJournal(const LocalJournal&) = delete;
+  LocalJournal& operator=(const LocalJournal&) = delete;
+
+  Status RecordPut(const ResourceState& r) override { return writer_->Append(PutRecord(r)); }
+  Status RecordDelete(const std::string& address) override {
+    return writer_->Append(DeleteRecord(address));
+  }
+  Status Close() override { return writer_->Close(); }
+
+ private:
+  std::shared_ptr<JournalWriter> writer_;
+};
+
+}  // namespace cairn::state
