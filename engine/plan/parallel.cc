@@ -1,0 +1,24 @@
+#include "engine/plan/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace cairn::plan {
+
+void ParallelFor(size_t n, int parallelism, const std::function<void(size_t)>& fn) {
+  if (n == 0) return;
+  size_t workers = std::min(n, static_cast<size_t>(std::max(parallelism, 1)));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(workers - 1);
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace cairn::plan

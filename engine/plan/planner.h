@@ -1,0 +1,28 @@
+// The planner: refresh, build the dependency graph, and diff the blueprint against what exists.
+#pragma once
+
+#include <vector>
+
+#include "engine/base/diag.h"
+#include "engine/base/status.h"
+#include "engine/plan/plan.h"
+#include "engine/provider/provider.h"
+#include "engine/state/state.h"
+
+namespace cairn::plan {
+
+/// How to plan.
+struct PlanOptions {
+  bool refresh = true;   // read live objects first; off: trust the state as recorded
+  bool destroy = false;  // plan to delete everything in the state
+  int parallelism = 10;  // concurrent provider reads
+};
+
+/// Refreshes `prior` through the providers, diffs it against `desired`, returns the plan.
+/// Problems (unknown references, cycles, provider errors) become diagnostics; when `diags` has
+/// errors afterwards the plan is incomplete and must not be applied.
+Result<Plan> MakePlan(const std::vector<provider::DesiredResource>& desired,
+                      const state::State& prior, provider::Registry& providers,
+                      const PlanOptions& opts, Diagnostics* diags);
+
+}  // namespace cairn::plan

@@ -1,0 +1,171 @@
+#include "engine/plan/refresh.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "engine/base/edit_distance.h"
+#include "engine/plan/parallel.h"
+
+namespace cairn::plan {
+namespace {
+
+// Used when a type does not declare its own timeout.
+constexpr double kDefaultTimeoutSeconds = 600;
+
+// One unit of refresh work: a batch for a whole type, or a single resource.
+struct Task {
+  provider::Provider* provider = nullptr;
+  const provider::ResourceType* type = nullptr;
+  std::vector<const state::ResourceState*> members;
+  bool batch = false;
+  // Filled by the worker.
+  Status status;
+  std::vector<std::optional<Value>> found;  // per member
+};
+
+void RunTask(Task* t) {
+  if (t->batch) {
+    std::vector<Value> priors;
+    priors.reserve(t->members.size());
+    for (const state::ResourceState* r : t->members) priors.push_back(r->attributes);
+    Result<std::map<std::string, Value>> all =
+        t->provider->ReadAll(ContextFor("", t->type), t->type->name, priors);
+    if (!all.ok()) {
+      t->status = all.status();
+      return;
+    }
+    t->found.resize(t->members.size());
+    for (size_t i = 0; i < t->members.size(); ++i) {
+      auto it = all->find(t->members[i]->id);
+      if (it != all->end()) t->found[i] = std::move(it->second);
+    }
+    return;
+  }
+  const state::ResourceState* r = t->members[0];
+  Result<std::optional<Value>> one =
+      t->provider->Read(ContextFor(r->address, t->type), t->type->name, r->attributes);
+  if (!one.ok()) {
+    t->status = one.status();
+    return;
+  }
+  t->found.push_back(std::move(*one));
+}
+
+}  // namespace
+
+provider::CallContext ContextFor(const std::string& address, const provider::ResourceType* type,
+                                 const std::atomic<bool>* cancelled) {
+  provider::CallContext ctx;
+  ctx.address = address;
+  double seconds =
+      type != nullptr && type->timeout_seconds > 0 ? type->timeout_seconds : kDefaultTimeoutSeconds;
+  ctx.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(seconds));
+  ctx.cancelled = cancelled;
+  return ctx;
+}
+
+std::vector<std::string> SensitivePathsOf(const provider::ResourceType* type, const Value& attrs,
+                                          const std::vector<std::string>& extra) {
+  std::vector<std::string> out = extra;
+  if (type != nullptr)
+    for (const auto& [name, attr] : type->attributes)
+      if (attr.sensitive && attrs.Find(name) != nullptr) out.push_back(name);
+  for (std::string& p : state::SensitivePaths(attrs)) out.push_back(std::move(p));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+RefreshResult Refresh(const state::State& prior, provider::Registry& providers, int parallelism,
+                      Diagnostics* diags) {
+  RefreshResult result;
+  result.refreshed = prior;
+  std::vector<Task> tasks;
+  std::map<std::string, size_t> batch_of_type;
+  for (const auto& [address, r] : prior.resources) {
+    provider::Provider* p = providers.Find(r.provider);
+    if (p == nullptr) {
+      Diagnostic d;
+      d.summary = address + " is in the state, but its provider '" + r.provider +
+                  "' is not loaded, so cairn cannot read, change or delete it";
+      d.hint = "add the '" + r.provider +
+               "' provider to the blueprint (or install its plugin) and run plan again";
+      d.address = address;
+      diags->Add(std::move(d));
+      continue;
+    }
+    const provider::ResourceType* type = providers.FindType(r.type);
+    if (type == nullptr) {
+      Diagnostic d;
+      d.summary = address + " is in the state with type '" + r.type + "', which provider '" +
+                  r.provider + "' does not declare";
+      std::string guess = DidYouMean(r.type, providers.TypeNames());
+      d.hint = guess.empty() ? "the plugin may differ from the one that created it" : guess;
+      d.address = address;
+      diags->Add(std::move(d));
+      continue;
+    }
+    if (type->has_read_all) {
+      auto [it, inserted] = batch_of_type.emplace(r.type, tasks.size());
+      if (inserted) {
+        tasks.emplace_back();
+        tasks.back().provider = p;
+        tasks.back().type = type;
+        tasks.back().batch = true;
+      }
+      tasks[it->second].members.push_back(&r);
+      continue;
+    }
+    tasks.emplace_back();
+    tasks.back().provider = p;
+    tasks.back().type = type;
+    tasks.back().members.push_back(&r);
+  }
+
+  ParallelFor(tasks.size(), parallelism, [&](size_t i) { RunTask(&tasks[i]); });
+
+  for (Task& t : tasks) {
+    if (!t.status.ok()) {
+      for (const state::ResourceState* r : t.members) {
+        Diagnostic d;
+        d.summary = r->address + ": read: " + t.status.message();
+        d.hint = t.status.hint();
+        d.address = r->address;
+        diags->Add(std::move(d));
+      }
+      continue;
+    }
+    for (size_t i = 0; i < t.members.size(); ++i) {
+      const state::ResourceState& r = *t.members[i];
+      Value before = r.attributes;
+      state::MarkSensitive(&before, r.sensitive_paths);
+      std::vector<std::string> paths = SensitivePathsOf(t.type, before, r.sensitive_paths);
+      if (!t.found[i].has_value()) {
+        result.gone.push_back(r.address);
+        result.drift.push_back(Drift{r.address, std::move(before), Value(), std::move(paths)});
+        result.refreshed.resources.erase(r.address);
+        continue;
+      }
+      Value now = std::move(*t.found[i]);
+      if (now.Find("id") == nullptr) now["id"] = r.id;
+      state::MarkSensitive(&now, paths);
+      state::ResourceState& out = result.refreshed.resources[r.address];
+      if (now.Find("id")->is_string()) out.id = now.Find("id")->AsString();
+      if (now != r.attributes) {
+        paths = SensitivePathsOf(t.type, now, paths);
+        result.drift.push_back(Drift{r.address, std::move(before), now, paths});
+      }
+      out.attributes = std::move(now);
+      out.sensitive_paths = std::move(paths);
+    }
+  }
+  std::sort(result.drift.begin(), result.drift.end(),
+            [](const Drift& a, const Drift& b) { return a.address < b.address; });
+  std::sort(result.gone.begin(), result.gone.end());
+  return result;
+}
+
+}  // namespace cairn::plan
