@@ -4,8 +4,8 @@
 #include <cmath>
 #include <set>
 
-#include "engine/base/edit_distance.h"
 #include "engine/blueprint/formats.h"
+#include "engine/blueprint/suggest.h"
 
 namespace cairn::blueprint {
 namespace {
@@ -242,7 +242,7 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
               ? JoinQuoted(names, "")
               : JoinQuoted({names.begin(), names.begin() + kMaxListedNames}, "") + ", ...";
       std::string hint;
-      if (inst.is_string() && !inst.sensitive) hint = DidYouMean(inst.AsString(), words);
+      if (inst.is_string() && !inst.sensitive) hint = SuggestHint(inst.AsString(), words);
       Fail(out, schema, inst.loc, path, depth,
            "expected one of " + list + ", got " + inst.ToString(), hint, Failure::Kind::kValue);
     }
@@ -393,7 +393,7 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
       std::vector<std::string> allowed;
       if (props)
         for (const auto& [name, sub] : props->AsMap()) allowed.push_back(name);
-      std::string hint = DidYouMean(key, allowed);
+      std::string hint = SuggestHint(key, allowed);
       if (hint.empty() && !allowed.empty() && allowed.size() <= kMaxListedNames)
         hint = "allowed here: " + JoinQuoted(allowed, "");
       SourceLoc loc = keys_ ? keys_->KeyOrValue(child) : child.loc;
@@ -411,7 +411,7 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
       if (!closed) {  // a closed map already reports the misspelt key as unknown
         std::vector<std::string> present;
         for (const auto& [key, child] : map) present.push_back(key);
-        std::string close = ClosestMatch(name.AsString(), present);
+        std::string close = Suggest(name.AsString(), present);
         if (!close.empty()) hint = "'" + close + "' is set; is it a misspelling?";
       }
       Fail(out, schema, inst.loc, path, depth,

@@ -3,11 +3,11 @@
 #include <map>
 #include <set>
 
-#include "engine/base/edit_distance.h"
 #include "engine/base/json.h"
 #include "engine/blueprint/blueprint.h"
 #include "engine/blueprint/formats.h"
 #include "engine/blueprint/json_schema.h"
+#include "engine/blueprint/suggest.h"
 
 namespace cairn::blueprint {
 
@@ -141,7 +141,7 @@ void SemanticChecker::CheckName(const Value& v, const std::string& path,
                                 const std::string& define_hint) {
   if (!v.is_string()) return;
   if (std::find(known.begin(), known.end(), v.AsString()) != known.end()) return;
-  std::string hint = DidYouMean(v.AsString(), known);
+  std::string hint = SuggestHint(v.AsString(), known);
   if (hint.empty())
     hint = known.empty() ? define_hint : "defined " + what + "s: " + JoinNames(known);
   diags_->Error(v.loc, path, "unknown " + what + " '" + v.AsString() + "'", hint);
