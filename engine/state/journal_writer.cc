@@ -89,6 +89,7 @@ Status JournalWriter::Append(const Value& record) {
     int err = errno;
     lock.lock();
     writing_ = false;
+    ++syncs_;
     if (ok) {
       durable_ = batch_end;
     } else {

@@ -39,6 +39,11 @@ class JournalWriter {
   /// the records the snapshot does not already reflect.
   Status Rebase(const State& saved);
   Status Close();
+  /// How many write+fdatasync rounds ran; with concurrent callers, fewer than records.
+  uint64_t syncs() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return syncs_;
+  }
   bool closed() {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_;
@@ -56,6 +61,7 @@ class JournalWriter {
   uint64_t durable_ = 0;  // sequence number of the last line known to be on disk
   bool writing_ = false;  // a leader is writing outside mu_
   bool closed_ = false;
+  uint64_t syncs_ = 0;
   Status error_;                       // sticky: after a failed write nothing more is accepted
   std::map<std::string, Value> last_;  // newest record per address, for Rebase
 };
@@ -73,6 +79,8 @@ class LocalJournal : public Journal {
     return writer_->Append(DeleteRecord(address));
   }
   Status Close() override { return writer_->Close(); }
+  /// See JournalWriter::syncs.
+  uint64_t syncs() const { return writer_->syncs(); }
 
  private:
   std::shared_ptr<JournalWriter> writer_;
