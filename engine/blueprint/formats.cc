@@ -95,10 +95,14 @@ bool IsHostname(std::string_view s) {
     if (label.front() == '-' || label.back() == '-') return false;
     for (char c : label)
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-    if (dot == std::string_view::npos) break;
+    if (dot == std::string_view::npos) {
+      // An all-digit last label is a mistyped IP address, not a name ("10.0.0.300").
+      bool digits = true;
+      for (char c : label) digits = digits && IsDigit(c);
+      return !digits;
+    }
     start = dot + 1;
   }
-  return true;
 }
 
 bool IsCidr(std::string_view s) {

@@ -129,7 +129,7 @@ void Checker::Fail(Failures* out, const Value& schema, SourceLoc loc, const std:
   f.path = path;
   f.summary = std::move(summary);
   f.hint = std::move(hint);
-  if (f.hint.empty()) {
+  if (f.hint.empty() && kind != Failure::Kind::kType) {  // a wrong type needs no format advice
     const Value* custom = schema.Find("x-cairn-hint");
     if (custom && custom->is_string()) f.hint = custom->AsString();
   }
@@ -356,6 +356,8 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
   if (props && !props->is_map()) props = nullptr;
   if (patterns && !patterns->is_map()) patterns = nullptr;
 
+  // Required names that an unknown key is probably a typo of: the unknown-key error says it.
+  std::vector<std::string> explained;
   for (const auto& [key, child] : map) {
     std::string child_path;
     auto child_path_fn = [&]() -> const std::string& {
@@ -393,7 +395,9 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
       std::vector<std::string> allowed;
       if (props)
         for (const auto& [name, sub] : props->AsMap()) allowed.push_back(name);
-      std::string hint = SuggestHint(key, allowed);
+      std::string meant = Suggest(key, allowed);
+      if (!meant.empty()) explained.push_back(meant);
+      std::string hint = meant.empty() ? "" : "did you mean '" + meant + "'?";
       if (hint.empty() && !allowed.empty() && allowed.size() <= kMaxListedNames)
         hint = "allowed here: " + JoinQuoted(allowed, "");
       SourceLoc loc = keys_ ? keys_->KeyOrValue(child) : child.loc;
@@ -406,6 +410,8 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
   if (const Value* req = schema.Find("required"); req && req->is_list()) {
     for (const Value& name : req->AsList()) {
       if (!name.is_string() || map.count(name.AsString())) continue;
+      if (std::find(explained.begin(), explained.end(), name.AsString()) != explained.end())
+        continue;
       std::string hint;
       bool closed = additional && additional->is_bool() && !additional->AsBool();
       if (!closed) {  // a closed map already reports the misspelt key as unknown

@@ -180,7 +180,8 @@ void SemanticChecker::Secrets() {
   };
   for (const char* p : kRefs) {
     ForEachAt(root_, p, "", [&](const Value& v, const std::string& path) {
-      if (!v.is_string()) return;
+      // A value that is not a name at all (env:X written in place) is the schema's to report.
+      if (!v.is_string() || v.AsString().find(':') != std::string::npos) return;
       CheckName(
           v, path, secrets, "secret",
           "declare it in the secrets: section, e.g. " + v.AsString() + ": env:" + v.AsString());
@@ -193,7 +194,8 @@ void SemanticChecker::Servers() {
   if (!nodes || !nodes->is_list() || nodes->size() == 0) return;
   for (const Value& node : nodes->AsList()) {
     const std::string* role = StringAt(node, "role");
-    if (role && *role == "server") return;
+    // A misspelt role is already reported by the schema; it may well have meant "server".
+    if (!role || (*role != "agent" && *role != "voter")) return;
   }
   diags_->Error(nodes->loc, "nodes", "no node has role 'server'",
                 "a cluster needs at least one server node; set role: server on one of them");
