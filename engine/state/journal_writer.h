@@ -55,8 +55,12 @@ class JournalWriter {
   const std::string path_;
   std::mutex mu_;
   std::condition_variable cv_;
-  int fd_;                // guarded by mu_ (swapped by Rebase)
-  std::string pending_;   // lines queued, not yet handed to a leader
+  int fd_;                    // guarded by mu_ (swapped by Rebase)
+  std::string pending_;       // lines queued, not yet handed to a leader
+  size_t pending_count_ = 0;  // how many lines are in pending_
+  size_t last_batch_ = 0;     // how many lines the previous write carried
+  bool gathering_ = false;    // a leader waits on gather_cv_ for more lines
+  std::condition_variable gather_cv_;
   uint64_t queued_ = 0;   // sequence number of the last queued line
   uint64_t durable_ = 0;  // sequence number of the last line known to be on disk
   bool writing_ = false;  // a leader is writing outside mu_
