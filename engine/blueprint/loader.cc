@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/blueprint/blueprint.h"
+#include "engine/blueprint/json_schema.h"
 
 namespace cairn::blueprint {
 namespace {
@@ -112,25 +113,40 @@ Value ResolvePlain(const std::string& s) {
   return Value(s);
 }
 
+/// One step of the path to the node being converted; rendered to "apps[2].image" only when a
+/// diagnostic needs it, as building strings for every node would dominate large files.
+struct PathLink {
+  const PathLink* parent = nullptr;
+  std::string_view key;
+  size_t index = 0;
+  bool is_index = false;
+
+  std::string Render() const {
+    if (!parent) return "";
+    std::string up = parent->Render();
+    return is_index ? PathIndex(up, index) : PathForKey(up, key);
+  }
+};
+
 /// Turns a yaml-cpp node tree into a Value tree, recording positions and duplicate keys.
 class Converter {
  public:
   Converter(uint32_t file, KeyLocations* keys, Diagnostics* diags)
       : file_(file), keys_(keys), diags_(diags) {}
 
-  Value Convert(const YAML::Node& node, const std::string& path);
+  Value Convert(const YAML::Node& node, const PathLink& path);
 
  private:
-  Value ConvertScalar(const YAML::Node& node, const std::string& path);
-  Value ConvertMap(const YAML::Node& node, const std::string& path);
-  void Merge(const Value& source, const YAML::Node& where, const std::string& path, Value* into);
+  Value ConvertScalar(const YAML::Node& node, const PathLink& path);
+  Value ConvertMap(const YAML::Node& node, const PathLink& path);
+  void Merge(const Value& source, const YAML::Node& where, const PathLink& path, Value* into);
 
   uint32_t file_;
   KeyLocations* keys_;
   Diagnostics* diags_;
 };
 
-Value Converter::ConvertScalar(const YAML::Node& node, const std::string& path) {
+Value Converter::ConvertScalar(const YAML::Node& node, const PathLink& path) {
   const std::string& text = node.Scalar();
   const std::string& tag = node.Tag();
   SourceLoc loc = ToLoc(file_, node.Mark());
@@ -143,7 +159,7 @@ Value Converter::ConvertScalar(const YAML::Node& node, const std::string& path) 
     bool ok = tag == "tag:yaml.org,2002:int" ? ParseInt(text, &v) && v.is_int()
                                              : ParseInt(text, &v) || ParseFloat(text, &v);
     if (!ok) {
-      diags_->Error(loc, path, "'" + text + "' is not a valid " + tag.substr(18),
+      diags_->Error(loc, path.Render(), "'" + text + "' is not a valid " + tag.substr(18),
                     "remove the tag or write a number");
       v = Value(text);
     } else if (tag == "tag:yaml.org,2002:float" && v.is_int()) {
@@ -152,13 +168,14 @@ Value Converter::ConvertScalar(const YAML::Node& node, const std::string& path) 
   } else if (tag == "tag:yaml.org,2002:bool") {
     v = ResolvePlain(text);
     if (!v.is_bool()) {
-      diags_->Error(loc, path, "'" + text + "' is not a valid bool", "write true or false");
+      diags_->Error(loc, path.Render(), "'" + text + "' is not a valid bool",
+                    "write true or false");
       v = Value(text);
     }
   } else if (tag == "tag:yaml.org,2002:null") {
     v = Value();
   } else {
-    diags_->Error(loc, path, "unsupported YAML tag '" + tag + "'",
+    diags_->Error(loc, path.Render(), "unsupported YAML tag '" + tag + "'",
                   "blueprints use plain YAML values; remove the tag");
     v = Value(text);
   }
@@ -166,14 +183,14 @@ Value Converter::ConvertScalar(const YAML::Node& node, const std::string& path) 
   return v;
 }
 
-void Converter::Merge(const Value& source, const YAML::Node& where, const std::string& path,
+void Converter::Merge(const Value& source, const YAML::Node& where, const PathLink& path,
                       Value* into) {
   if (source.is_list()) {
     for (const Value& item : source.AsList()) Merge(item, where, path, into);
     return;
   }
   if (!source.is_map()) {
-    diags_->Error(ToLoc(file_, where.Mark()), path,
+    diags_->Error(ToLoc(file_, where.Mark()), path.Render(),
                   "merge key '<<' needs a mapping or a list of "
                   "mappings",
                   "write '<<: *anchor' where the anchor names a mapping");
@@ -183,7 +200,7 @@ void Converter::Merge(const Value& source, const YAML::Node& where, const std::s
     if (!into->Find(key)) (*into)[key] = child;  // explicit keys win over merged ones
 }
 
-Value Converter::ConvertMap(const YAML::Node& node, const std::string& path) {
+Value Converter::ConvertMap(const YAML::Node& node, const PathLink& path) {
   Value out = Value::EmptyMap();
   out.loc = ToLoc(file_, node.Mark());
   std::vector<std::pair<Value, YAML::Node>> merges;
@@ -192,19 +209,19 @@ Value Converter::ConvertMap(const YAML::Node& node, const std::string& path) {
     const YAML::Node value_node = it->second;
     SourceLoc key_loc = ToLoc(file_, key_node.Mark());
     if (!key_node.IsScalar()) {
-      diags_->Error(key_loc, path, "mapping keys must be plain strings",
+      diags_->Error(key_loc, path.Render(), "mapping keys must be plain strings",
                     "a key cannot be a list or a mapping");
       continue;
     }
     const std::string& key = key_node.Scalar();
-    std::string child_path = PathKey(path, key);
+    PathLink child_path{&path, key};
     if (key == "<<" && key_node.Tag() == "?") {
       merges.emplace_back(Convert(value_node, child_path), value_node);
       continue;
     }
     if (const Value* first = out.Find(key)) {
       SourceLoc first_loc = keys_->Get(first);
-      diags_->Error(key_loc, path, "duplicate key '" + key + "'",
+      diags_->Error(key_loc, path.Render(), "duplicate key '" + key + "'",
                     "'" + key + "' is already set on line " + std::to_string(first_loc.line) +
                         "; remove one of them");
       continue;
@@ -223,7 +240,7 @@ Value Converter::ConvertMap(const YAML::Node& node, const std::string& path) {
   return out;
 }
 
-Value Converter::Convert(const YAML::Node& node, const std::string& path) {
+Value Converter::Convert(const YAML::Node& node, const PathLink& path) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar: return ConvertScalar(node, path);
     case YAML::NodeType::Map: return ConvertMap(node, path);
@@ -232,7 +249,7 @@ Value Converter::Convert(const YAML::Node& node, const std::string& path) {
       out.loc = ToLoc(file_, node.Mark());
       size_t i = 0;
       for (auto it = node.begin(); it != node.end(); ++it, ++i)
-        out.Push(Convert(*it, PathIndex(path, i)));
+        out.Push(Convert(*it, PathLink{&path, {}, i, true}));
       return out;
     }
     case YAML::NodeType::Null:
@@ -279,7 +296,7 @@ bool LoadString(const std::string& name, const std::string& text, Blueprint* out
   }
   Converter converter(file, &out->key_locs, diags);
   try {
-    if (!docs.empty()) out->root = converter.Convert(docs[0], "");
+    if (!docs.empty()) out->root = converter.Convert(docs[0], PathLink{});
   } catch (const YAML::Exception& e) {
     diags->Error(ToLoc(file, e.mark), "", "cannot read YAML: " + e.msg);
     return false;
