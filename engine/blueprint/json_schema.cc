@@ -300,7 +300,10 @@ void Checker::CheckString(const Value& inst, const Value& schema, const std::str
     const std::regex* re = js_.FindRegex(p->AsString());
     // The value itself is not repeated: it may be a secret typed in the wrong place.
     if (re && !std::regex_search(s, *re)) {
-      Fail(out, schema, inst.loc, path, depth, "does not match the pattern " + p->AsString());
+      const Value* expected = schema.Find("x-cairn-expected");
+      Fail(out, schema, inst.loc, path, depth,
+           expected && expected->is_string() ? "expected " + expected->AsString()
+                                             : "does not match the pattern " + p->AsString());
     }
   }
   if (const Value* f = schema.Find("format"); f && f->is_string()) {
@@ -386,7 +389,7 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
       Failures key_failures;
       Check(key_value, *names, path, depth + 1, &key_failures);
       for (Failure& f : key_failures) {
-        f.summary = "key '" + key + "' " + f.summary;
+        f.summary = "key '" + key + "': " + f.summary;
         out->push_back(std::move(f));
       }
     }
@@ -555,7 +558,12 @@ void Checker::CheckBranches(const Value& inst, const Value& schema, const Value&
          joined);
     return;
   }
-  for (Failure& f : results[best]) out->push_back(std::move(f));
+  const Value* hint = schema.Find("x-cairn-hint");
+  for (Failure& f : results[best]) {
+    // The branches say what failed; the schema holding them knows how to say what to write.
+    if (f.hint.empty() && f.depth == depth && hint && hint->is_string()) f.hint = hint->AsString();
+    out->push_back(std::move(f));
+  }
 }
 
 bool LocBefore(const Failure& a, const Failure& b) {

@@ -22,8 +22,10 @@ namespace cairn::blueprint {
 /// (number or OpenAPI boolean form), multipleOf, allOf/anyOf/oneOf, not, if/then/else, $ref
 /// to JSON pointers inside the schema ("#/$defs/x", "#/definitions/x"), format (see
 /// formats.h), boolean schemas, OpenAPI `nullable`. Annotations (title, description, default,
-/// examples, x-kubernetes-*, ...) are ignored. The extension keyword `x-cairn-hint` supplies
-/// the hint for any error raised by the schema object it sits in.
+/// examples, x-kubernetes-*, ...) are ignored. Two extension keywords improve messages:
+/// `x-cairn-hint` supplies the hint for errors raised by the schema object it sits in (except
+/// wrong types), and `x-cairn-expected` replaces "does not match the pattern ..." with
+/// "expected <its text>".
 ///
 /// Unknown values (known only after apply) are accepted anywhere. Sensitive values are checked
 /// like any other but their content never appears in a message.

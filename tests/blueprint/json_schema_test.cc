@@ -91,7 +91,7 @@ TEST(JsonSchemaTest, PatternPropertiesApplyByKeyRegex) {
 TEST(JsonSchemaTest, PropertyNamesPointAtTheKey) {
   const char* s = R"({"propertyNames":{"pattern":"^[a-z]+$"}})";
   EXPECT_EQ(Errors(s, "good: 1\nBad_Key: 2\n"),
-            "2:1 key 'Bad_Key' does not match the pattern ^[a-z]+$");
+            "2:1 key 'Bad_Key': does not match the pattern ^[a-z]+$");
 }
 
 TEST(JsonSchemaTest, KeysWithDotsAreQuotedInPaths) {
@@ -309,6 +309,11 @@ TEST(JsonSchemaTest, RootPathPrefixesEveryPath) {
 TEST(JsonSchemaTest, CustomHintKeywordSuppliesTheHint) {
   const char* s = R"({"pattern":"^(env|file):","x-cairn-hint":"write env:NAME"})";
   EXPECT_EQ(Errors(s, "hunter2\n"), "1:1 does not match the pattern ^(env|file): [write env:NAME]");
+}
+
+TEST(JsonSchemaTest, CustomExpectedKeywordRewordsPatternFailures) {
+  const char* s = R"({"pattern":"^[0-9]+m$","x-cairn-expected":"millicores such as 500m"})";
+  EXPECT_EQ(Errors(s, "lots\n"), "1:1 expected millicores such as 500m");
 }
 
 TEST(JsonSchemaTest, InvalidPatternIsASchemaProblem) {

@@ -80,7 +80,7 @@ TEST(ValidateTest, WrongTypeSaysExpectedAndGot) {
 TEST(ValidateTest, LiteralSecretIsRefusedWithoutEchoingIt) {
   std::string out = ValidateText("secrets:\n  db: hunter2\n");
   EXPECT_EQ(out,
-            "blueprint.yaml:2:7: error: secrets.db: does not match the pattern ^(env|file):.+\n"
+            "blueprint.yaml:2:7: error: secrets.db: expected a reference env:NAME or file:PATH\n"
             " 2 |   db: hunter2\n"
             "   |       ^~~~~~~\n"
             "  hint: store it in an environment variable and write env:NAME\n\n");
@@ -95,7 +95,25 @@ TEST(ValidateTest, FiveMistakesGiveFiveDiagnosticsInSourceOrder) {
             "got \"sever\"\n"
             "bp.yaml:11:7: error: storage.tiers[0]: unknown property 'replica'\n"
             "bp.yaml:18:15: error: apps[0].volumes[0].tier: unknown storage tier 'fats'\n"
-            "bp.yaml:21:12: error: secrets.ssh_key: does not match the pattern ^(env|file):.+\n");
+            "bp.yaml:21:12: error: secrets.ssh_key: expected a reference env:NAME or file:PATH\n");
+}
+
+TEST(ValidateTest, FiveMistakesEachCarryAHint) {
+  std::string text = cairn::testing::ReadFile(cairn::testing::SourceDir() +
+                                              "/tests/testdata/blueprint/five_mistakes.yaml");
+  Blueprint bp;
+  Diagnostics diags;
+  ASSERT_TRUE(LoadString("bp.yaml", text, &bp, &diags));
+  Validate(bp, &diags);
+  std::vector<std::string> hints;
+  for (const Diagnostic& d : diags.items()) hints.push_back(d.hint);
+  EXPECT_EQ(hints, (std::vector<std::string>{
+                       "write an IPv4 or IPv6 address, or a host name",
+                       "did you mean 'server'?",
+                       "did you mean 'replicas'?",
+                       "did you mean 'fast'?",
+                       "store it in an environment variable and write env:NAME",
+                   }));
 }
 
 TEST(ValidateTest, RootMustBeAMap) {
@@ -164,8 +182,7 @@ TEST(ValidateTest, SecretReferenceMustBeANameNotAnEnvReference) {
   std::string text = kBase;
   text.replace(text.find("key: ssh_key"), 12, "key: env:SSH");
   EXPECT_EQ(ValidateSummaries(text),
-            "bp.yaml:7:16: error: nodes[0].ssh.key: does not match the pattern "
-            "^[A-Za-z][A-Za-z0-9_-]*$\n");
+            "bp.yaml:7:16: error: nodes[0].ssh.key: expected the name of an entry in secrets:\n");
 }
 
 TEST(ValidateTest, AppEnvSecretsAndMountedSecretsMustBeDeclared) {
@@ -254,20 +271,18 @@ TEST(ValidateTest, ResourceAddressesAreChecked) {
       "  local.file.banner: {path: /etc/issue, depends_on: [local.file.motd, nonsense]}\n"
       "  Bad.Address: {}\n";
   EXPECT_EQ(ValidateSummaries(text),
-            "bp.yaml:3:71: error: resources[\"local.file.banner\"].depends_on[1]: does not match "
-            "the pattern ^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*\\.[A-Za-z0-9_-]+$\n"
-            "bp.yaml:4:3: error: resources: key 'Bad.Address' does not match the pattern "
-            "^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*\\.[A-Za-z0-9_-]+$\n");
+            "bp.yaml:3:71: error: resources[\"local.file.banner\"].depends_on[1]: expected a "
+            "resource address <provider>.<type>.<name>\n"
+            "bp.yaml:4:3: error: resources: key 'Bad.Address': expected a resource address "
+            "<provider>.<type>.<name>\n");
 }
 
 TEST(ValidateTest, QuantitiesAndCpu) {
   EXPECT_EQ(ValidateSummaries("apps:\n  - {name: a, image: x, cpu: 2, memory: 512Mi}\n"
                               "  - {name: b, image: x, cpu: 500m, memory: 1073741824}\n"
                               "  - {name: c, image: x, cpu: 2 cores, memory: 1GB}\n"),
-            "bp.yaml:4:30: error: apps[2].cpu: does not match the pattern "
-            "^([0-9]+(\\.[0-9]+)?|[0-9]+m)$\n"
-            "bp.yaml:4:47: error: apps[2].memory: does not match the pattern "
-            "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$\n");
+            "bp.yaml:4:30: error: apps[2].cpu: expected a CPU amount\n"
+            "bp.yaml:4:47: error: apps[2].memory: expected a quantity such as 512Mi or 2Gi\n");
 }
 
 TEST(ValidateTest, BackupRetentionTakesADurationOrCounts) {
