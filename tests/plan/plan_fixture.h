@@ -69,6 +69,9 @@ class PlanFixture {
     return p.ok() ? std::move(*p) : Plan();
   }
 
+  testing::FakeProvider* fake() { return fake_; }
+  provider::Registry& registry() { return registry_; }
+
   static const ResourceChange* Find(const Plan& p, const std::string& address) {
     for (const ResourceChange& c : p.changes)
       if (c.address == address) return &c;

@@ -1,0 +1,198 @@
+#include "engine/apply/applier.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/apply/step.h"
+
+namespace cairn::apply {
+namespace {
+
+using plan::Action;
+
+// How often idle workers look at the stop flags, which are set without waking anyone.
+constexpr auto kStopPoll = std::chrono::milliseconds(20);
+
+// Where one change is in the walk.
+enum class NodeState { kWaiting, kReady, kRunning, kDone, kFailed, kSkipped };
+
+// One change in the walk.
+struct Node {
+  const plan::ResourceChange* change = nullptr;
+  NodeState state = NodeState::kWaiting;
+  size_t pending = 0;              // dependencies not yet done
+  std::vector<size_t> dependents;  // changes waiting for this one
+};
+
+// Walks the plan with a ready queue and a fixed set of worker threads.
+class Walker {
+ public:
+  Walker(const plan::Plan& plan, provider::Registry& providers, state::Journal* journal,
+         const state::State& start, const ApplyOptions& opts)
+      : providers_(providers), journal_(journal), opts_(opts) {
+    shared_.state = start;
+    nodes_.resize(plan.changes.size());
+    for (size_t i = 0; i < plan.changes.size(); ++i) {
+      nodes_[i].change = &plan.changes[i];
+      index_[plan.changes[i].address] = i;
+    }
+    shared_.is_delete = [this](const std::string& a) {
+      auto it = index_.find(a);
+      return it != index_.end() && nodes_[it->second].change->action == Action::kDelete;
+    };
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      if (n.change->action == Action::kNoOp) {
+        n.state = NodeState::kDone;
+        continue;
+      }
+      for (const std::string& dep : n.change->depends_on) {
+        auto it = index_.find(dep);
+        if (it == index_.end() || it->second == i) continue;
+        if (nodes_[it->second].change->action == Action::kNoOp) continue;
+        ++n.pending;
+        nodes_[it->second].dependents.push_back(i);
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i].state == NodeState::kWaiting && nodes_[i].pending == 0) {
+        nodes_[i].state = NodeState::kReady;
+        ready_.push_back(i);
+        ++work_;
+      } else if (nodes_[i].state == NodeState::kWaiting) {
+        ++work_;
+      }
+    }
+  }
+  Walker(const Walker&) = delete;
+  Walker& operator=(const Walker&) = delete;
+
+  ApplyResult Run() {
+    size_t workers = std::min(work_, static_cast<size_t>(std::max(opts_.parallelism, 1)));
+    std::vector<std::thread> threads;
+    threads.reserve(workers);
+    for (size_t w = 0; w < workers; ++w) threads.emplace_back([this] { Work(); });
+    for (std::thread& t : threads) t.join();
+
+    for (const Node& n : nodes_)
+      if (n.state == NodeState::kWaiting || n.state == NodeState::kReady) ++result_.not_started;
+    result_.state = std::move(shared_.state);
+    return std::move(result_);
+  }
+
+ private:
+  bool Stopped() const {
+    return (opts_.stop != nullptr && opts_.stop->load()) ||
+           (opts_.abort != nullptr && opts_.abort->load());
+  }
+
+  void Emit(const ApplyEvent& e) {
+    if (!opts_.on_event) return;
+    std::lock_guard<std::mutex> lock(event_mu_);
+    opts_.on_event(e);
+  }
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (Stopped()) break;
+      if (ready_.empty()) {
+        if (running_ == 0) break;  // nothing ready and nothing that could make anything ready
+        cv_.wait_for(lock, kStopPoll);
+        continue;
+      }
+      size_t i = ready_.front();
+      ready_.pop_front();
+      nodes_[i].state = NodeState::kRunning;
+      ++running_;
+      lock.unlock();
+      bool ok = Execute(*nodes_[i].change);
+      lock.lock();
+      --running_;
+      Finish(i, ok);
+      cv_.notify_all();
+    }
+    cv_.notify_all();
+  }
+
+  bool Execute(const plan::ResourceChange& c) {
+    Emit(ApplyEvent{ApplyEvent::Kind::kStart, c.address, c.action, "", 0});
+    auto start = std::chrono::steady_clock::now();
+    Diagnostics diags;
+    bool ok = RunStep(c, providers_, journal_, opts_.abort, &shared_, &diags);
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string message;
+    for (const Diagnostic& d : diags.items())
+      if (d.severity == Severity::kError && message.empty()) message = d.summary;
+    Emit(ApplyEvent{ok ? ApplyEvent::Kind::kDone : ApplyEvent::Kind::kFailed, c.address, c.action,
+                    message, elapsed});
+    std::lock_guard<std::mutex> lock(diags_mu_);
+    result_.diags.Append(diags);
+    return ok;
+  }
+
+  // REQUIRES: mu_ held.
+  void Finish(size_t i, bool ok) {
+    Node& n = nodes_[i];
+    if (ok) {
+      n.state = NodeState::kDone;
+      ++result_.done;
+      for (size_t d : n.dependents) {
+        Node& dep = nodes_[d];
+        if (dep.state == NodeState::kWaiting && --dep.pending == 0) {
+          dep.state = NodeState::kReady;
+          ready_.push_back(d);
+        }
+      }
+      return;
+    }
+    n.state = NodeState::kFailed;
+    ++result_.failed;
+    result_.failed_addresses.push_back(n.change->address);
+    // Everything downstream is skipped; it names the failure so the user knows why.
+    std::vector<size_t> stack(n.dependents.begin(), n.dependents.end());
+    while (!stack.empty()) {
+      size_t d = stack.back();
+      stack.pop_back();
+      Node& dep = nodes_[d];
+      if (dep.state != NodeState::kWaiting) continue;
+      dep.state = NodeState::kSkipped;
+      ++result_.skipped;
+      result_.skipped_addresses.push_back(dep.change->address);
+      Emit(ApplyEvent{ApplyEvent::Kind::kSkipped, dep.change->address, dep.change->action,
+                      "skipped because " + n.change->address + " failed", 0});
+      for (size_t next : dep.dependents) stack.push_back(next);
+    }
+  }
+
+  provider::Registry& providers_;
+  state::Journal* journal_;
+  const ApplyOptions& opts_;
+  SharedState shared_;
+  std::vector<Node> nodes_;
+  std::unordered_map<std::string, size_t> index_;
+  size_t work_ = 0;  // changes that need a provider call
+
+  std::mutex mu_;  // guards nodes_' states, ready_, running_, result_ counters
+  std::condition_variable cv_;
+  std::deque<size_t> ready_;
+  size_t running_ = 0;
+  ApplyResult result_;
+  std::mutex diags_mu_;  // guards result_.diags
+  std::mutex event_mu_;  // serialises on_event
+};
+
+}  // namespace
+
+ApplyResult Apply(const plan::Plan& plan, provider::Registry& providers, state::Journal* journal,
+                  const state::State& start, const ApplyOptions& opts) {
+  Walker walker(plan, providers, journal, start, opts);
+  return walker.Run();
+}
+
+}  // namespace cairn::apply

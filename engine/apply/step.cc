@@ -1,0 +1,250 @@
+#include "engine/apply/step.h"
+
+#include <algorithm>
+
+#include "engine/graph/refs.h"
+#include "engine/plan/refresh.h"
+
+namespace cairn::apply {
+namespace {
+
+using plan::Action;
+
+// The path of the first unknown value inside `v`, for messages.
+bool FindUnknown(const Value& v, const std::string& path, std::string* where, std::string* origin) {
+  if (v.is_unknown()) {
+    *where = path;
+    *origin = v.UnknownOrigin();
+    return true;
+  }
+  if (v.is_map())
+    for (const auto& [k, item] : v.AsMap())
+      if (FindUnknown(item, PathKey(path, k), where, origin)) return true;
+  if (v.is_list())
+    for (size_t i = 0; i < v.AsList().size(); ++i)
+      if (FindUnknown(v.AsList()[i], PathIndex(path, i), where, origin)) return true;
+  return false;
+}
+
+// Runs one change; owns the diagnostics wording so every error names address and action.
+class Step {
+ public:
+  Step(const plan::ResourceChange& c, provider::Registry& providers, state::Journal* journal,
+       const std::atomic<bool>* cancelled, SharedState* shared, Diagnostics* diags)
+      : c_(c),
+        journal_(journal),
+        cancelled_(cancelled),
+        shared_(shared),
+        diags_(diags),
+        provider_(providers.Find(c.provider)),
+        type_(providers.FindType(c.type)) {}
+  Step(const Step&) = delete;
+  Step& operator=(const Step&) = delete;
+
+  bool Run() {
+    if (provider_ == nullptr || type_ == nullptr) {
+      Error(
+          plan::ActionName(c_.action),
+          Status::Error("provider '" + c_.provider + "' with type '" + c_.type + "' is not loaded",
+                        "add the '" + c_.provider + "' provider to the blueprint"));
+      return false;
+    }
+    switch (c_.action) {
+      case Action::kNoOp: return true;
+      case Action::kDelete: return Delete(Current(), "delete");
+      case Action::kCreate: {
+        Value planned;
+        return Planned(Value(), &planned) && Create(planned);
+      }
+      case Action::kUpdate: {
+        Value prior = Current();
+        Value planned;
+        return Planned(prior, &planned) && Update(prior, planned);
+      }
+      case Action::kDeleteThenCreate: {
+        Value planned;
+        return Planned(Value(), &planned) && Delete(Current(), "delete") && Create(planned);
+      }
+      case Action::kCreateThenDelete: {
+        Value old = Current();
+        Value planned;
+        return Planned(Value(), &planned) && Create(planned) &&
+               Delete(old, "delete (old object)", /*forget=*/false);
+      }
+    }
+    return false;
+  }
+
+ private:
+  void Error(const std::string& op, const Status& s) {
+    Diagnostic d;
+    d.summary = c_.address + ": " + op + ": " + s.message();
+    d.hint = s.hint();
+    d.address = c_.address;
+    diags_->Add(std::move(d));
+  }
+
+  provider::CallContext Ctx() const { return plan::ContextFor(c_.address, type_, cancelled_); }
+
+  // The object as currently recorded (the plan's `before` when the state lacks it).
+  Value Current() {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    auto it = shared_->state.resources.find(c_.address);
+    return it != shared_->state.resources.end() ? it->second.attributes : c_.before;
+  }
+
+  // Re-resolves the configuration against the resources applied so far.
+  bool Planned(const Value& prior, Value* out) {
+    std::string error;
+    Value resolved;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      resolved = graph::ResolveReferences(
+          c_.config,
+          [this](const std::string& a) -> const Value* {
+            auto it = shared_->state.resources.find(a);
+            return it == shared_->state.resources.end() ? nullptr : &it->second.attributes;
+          },
+          &error);
+    }
+    if (!error.empty()) {
+      Error("resolve", Status::Error(error));
+      return false;
+    }
+    std::string where, origin;
+    if (FindUnknown(resolved, "", &where, &origin)) {
+      Error("resolve",
+            Status::Error("attribute '" + where + "' is still unknown ('${" + origin +
+                              "}' has no value after its resource was applied)",
+                          "check that the referenced resource exists and sets that attribute"));
+      return false;
+    }
+    *out = prior.is_map() ? prior : Value::EmptyMap();
+    if (resolved.is_map())
+      for (const auto& [k, v] : resolved.AsMap())
+        if (!v.is_null()) (*out)[k] = v;
+    state::MarkSensitive(out, c_.sensitive_paths);
+    planned_keys_.clear();
+    if (resolved.is_map())
+      for (const auto& [k, v] : resolved.AsMap())
+        if (!v.is_null()) planned_keys_.push_back(k);
+    return true;
+  }
+
+  bool Create(const Value& planned) {
+    Result<Value> r = provider_->Create(Ctx(), c_.type, planned);
+    if (!r.ok()) {
+      Error("create", r.status());
+      return false;
+    }
+    return Record(planned, std::move(*r), Value());
+  }
+
+  bool Update(const Value& prior, const Value& planned) {
+    Result<Value> r = provider_->Update(Ctx(), c_.type, prior, planned);
+    if (!r.ok()) {
+      Error("update", r.status());
+      return false;
+    }
+    Value private_data;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      auto it = shared_->state.resources.find(c_.address);
+      if (it != shared_->state.resources.end()) private_data = it->second.private_data;
+    }
+    return Record(planned, std::move(*r), std::move(private_data));
+  }
+
+  // `forget`: remove the address from the state (false when a new object already took it).
+  bool Delete(const Value& prior, const std::string& op, bool forget = true) {
+    Status s = provider_->Delete(Ctx(), c_.type, prior);
+    if (!s.ok()) {
+      Error(op, s);
+      return false;
+    }
+    if (!forget) return true;
+    if (journal_ != nullptr) {
+      Status j = journal_->RecordDelete(c_.address);
+      if (!j.ok()) {
+        Error("record delete", j);
+        // The object is gone either way; the state must not keep it.
+      }
+    }
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->state.resources.erase(c_.address);
+    return true;
+  }
+
+  // Checks the provider's answer, then journals it and puts it in the state.
+  bool Record(const Value& planned, Value result, Value private_data) {
+    const std::string& pname = provider_->Schema().name;
+    const Value* id = result.is_map() ? result.Find("id") : nullptr;
+    if (id == nullptr || !id->is_string() || id->AsString().empty()) {
+      Error(plan::ActionName(c_.action),
+            Status::Error("provider '" + pname + "' produced an invalid result for " + c_.address +
+                              ": it has no \"id\" string",
+                          "this is a bug in the provider plugin"));
+      return false;
+    }
+    std::vector<std::string> paths = plan::SensitivePathsOf(type_, result, c_.sensitive_paths);
+    state::MarkSensitive(&result, paths);
+    bool consistent = true;
+    for (const std::string& k : planned_keys_) {
+      const Value* want = planned.Find(k);
+      const Value* got = result.Find(k);
+      if (want == nullptr || want->ContainsUnknown() || (got != nullptr && *got == *want)) continue;
+      consistent = false;
+      Diagnostic d;
+      d.summary = "provider '" + pname + "' produced an inconsistent result for " + c_.address +
+                  ": attribute '" + k + "' was planned as " + want->ToString() + " but is now " +
+                  (got == nullptr ? std::string("absent") : got->ToString());
+      d.hint =
+          "this is a bug in the provider plugin; the object was recorded as the provider "
+          "returned it";
+      d.address = c_.address;
+      diags_->Add(std::move(d));
+    }
+    state::ResourceState r;
+    r.address = c_.address;
+    r.type = c_.type;
+    r.provider = c_.provider;
+    r.id = id->AsString();
+    r.attributes = std::move(result);
+    for (const std::string& dep : c_.depends_on)
+      if (!shared_->is_delete || !shared_->is_delete(dep)) r.dependencies.push_back(dep);
+    r.sensitive_paths = std::move(paths);
+    r.private_data = std::move(private_data);
+    r.schema_version = type_->version;
+    bool ok = consistent;
+    if (journal_ != nullptr) {
+      Status j = journal_->RecordPut(r);
+      if (!j.ok()) {
+        Error("record", j);
+        ok = false;
+      }
+    }
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->state.resources[c_.address] = std::move(r);
+    return ok;
+  }
+
+  const plan::ResourceChange& c_;
+  state::Journal* journal_;
+  const std::atomic<bool>* cancelled_;
+  SharedState* shared_;
+  Diagnostics* diags_;
+  provider::Provider* provider_;
+  const provider::ResourceType* type_;
+  std::vector<std::string> planned_keys_;  // configured attributes the result must match
+};
+
+}  // namespace
+
+bool RunStep(const plan::ResourceChange& change, provider::Registry& providers,
+             state::Journal* journal, const std::atomic<bool>* cancelled, SharedState* shared,
+             Diagnostics* diags) {
+  Step step(change, providers, journal, cancelled, shared, diags);
+  return step.Run();
+}
+
+}  // namespace cairn::apply
