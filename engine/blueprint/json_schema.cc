@@ -1,3 +1,8 @@
+// GCC 12 warns falsely about std::function inside <regex> when sanitizers are on.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "engine/blueprint/json_schema.h"
 
 #include <algorithm>
