@@ -337,8 +337,13 @@ int Install(lua_State* L) {
   lua_pushcfunction(L, OpenHost);
   lua_pushvalue(L, 10);
   lua_call(L, 7, 2);  // cairn table, require
-  lua_setfield(L, 7, "require");
-  lua_setfield(L, 7, "cairn");
+  // Raw sets: the globals table already refuses ordinary writes.
+  lua_pushliteral(L, "require");
+  lua_insert(L, -2);
+  lua_rawset(L, 7);
+  lua_pushliteral(L, "cairn");
+  lua_insert(L, -2);
+  lua_rawset(L, 7);
   return 0;
 }
 

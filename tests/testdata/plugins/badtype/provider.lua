@@ -1,0 +1,16 @@
+return {
+  name = "badtype",
+  api = 1,
+  resources = {
+    box = {
+      schema = {
+        label = { type = "string" },
+        weight = { type = "nubmer" },
+      },
+      read = function(ctx, s) return s end,
+      create = function(ctx, p) return p end,
+      update = function(ctx, s, p) return p end,
+      delete = function(ctx, s) end,
+    },
+  },
+}

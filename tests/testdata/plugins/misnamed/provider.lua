@@ -1,0 +1,5 @@
+return {
+  name = "other",
+  api = 1,
+  resources = {},
+}
