@@ -1,7 +1,7 @@
-#include <unistd.h>
-
 #include <iostream>
 #include <string>
+
+#include <unistd.h>
 
 #include "engine/apply/applier.h"
 #include "engine/base/term.h"

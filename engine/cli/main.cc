@@ -1,7 +1,7 @@
 // cairn: plan and apply a blueprint through provider plugins.
-#include <CLI/CLI.hpp>
-
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "engine/cli/commands.h"
 
@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
 
   GlobalOptions g;
   app.add_option("-f,--file", g.file, "Blueprint file")->default_val("blueprint.yaml");
-  app.add_option("--state-dir", g.state_dir, "State directory (default: .cairn beside the blueprint)");
+  app.add_option("--state-dir", g.state_dir,
+                 "State directory (default: .cairn beside the blueprint)");
   app.add_option("--plugin-dir", g.plugin_dirs, "Extra plugin directory (repeatable)");
   app.add_flag("--no-color", g.no_color, "No colours (NO_COLOR is honoured too)");
   app.add_flag("--debug", g.debug, "Show debug logs and plugin tracebacks");

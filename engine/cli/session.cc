@@ -1,9 +1,9 @@
 #include "engine/cli/session.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
+
+#include <unistd.h>
 
 #include "engine/base/term.h"
 #include "engine/expand/expand.h"
@@ -22,8 +22,7 @@ void Session::FlushDiagnostics() {
   if (diags_.empty()) return;
   std::cerr << RenderDiagnostics(diags_, color_err_);
   size_t errors = diags_.error_count();
-  if (errors > 0)
-    std::cerr << errors << (errors == 1 ? " error" : " errors") << " found.\n";
+  if (errors > 0) std::cerr << errors << (errors == 1 ? " error" : " errors") << " found.\n";
   diags_ = Diagnostics();
 }
 
@@ -31,9 +30,10 @@ bool Session::LoadBlueprint() {
   if (!fs::exists(opts_.file)) {
     Diagnostic d;
     d.summary = "blueprint file '" + opts_.file + "' not found";
-    d.hint = opts_.file == "blueprint.yaml"
-                 ? "run cairn in the folder that holds blueprint.yaml, or name the file with -f PATH"
-                 : "check the path given with -f";
+    d.hint =
+        opts_.file == "blueprint.yaml"
+            ? "run cairn in the folder that holds blueprint.yaml, or name the file with -f PATH"
+            : "check the path given with -f";
     diags_.Add(std::move(d));
     return false;
   }
@@ -85,12 +85,12 @@ bool Session::LoadProviders() {
     providers_.Add(std::move(*p));
   }
   if (diags_.has_errors()) return false;
-  expand::ConfigureProviders(blueprint_.root, providers_, &diags_);
+  expand::ConfigureProviders(blueprint_, providers_, &diags_);
   return !diags_.has_errors();
 }
 
 bool Session::Expand() {
-  desired_ = expand::Expand(blueprint_.root, secrets_, providers_, &diags_);
+  desired_ = expand::Expand(blueprint_, secrets_, providers_, &diags_);
   return !diags_.has_errors();
 }
 

@@ -1,9 +1,9 @@
 #include "engine/cli/signals.h"
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace cairn::cli {
 namespace {
@@ -15,7 +15,8 @@ void OnSignal(int) {
   // Only async-signal-safe calls here: atomics and write(2).
   if (!g_flags->stop.exchange(true)) {
     const char msg[] =
-        "\nInterrupt received: finishing the steps in progress and saving state (press Ctrl-C again "
+        "\nInterrupt received: finishing the steps in progress and saving state (press Ctrl-C "
+        "again "
         "to stop waiting).\n";
     ssize_t unused = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)unused;

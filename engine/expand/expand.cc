@@ -27,13 +27,15 @@ Value SubstituteSecrets(const Value& v, const Value& secrets, const std::string&
                         Diagnostics* diags) {
   if (v.is_map()) {
     Value out = v;
-    for (auto& [k, item] : out.MutableMap()) item = SubstituteSecrets(item, secrets, PathKey(path, k), diags);
+    for (auto& [k, item] : out.MutableMap())
+      item = SubstituteSecrets(item, secrets, PathKey(path, k), diags);
     return out;
   }
   if (v.is_list()) {
     Value out = v;
     size_t i = 0;
-    for (Value& item : out.MutableList()) item = SubstituteSecrets(item, secrets, PathIndex(path, i++), diags);
+    for (Value& item : out.MutableList())
+      item = SubstituteSecrets(item, secrets, PathIndex(path, i++), diags);
     return out;
   }
   if (!v.is_string()) return v;
@@ -89,28 +91,30 @@ void AddResource(DesiredResource r, std::map<std::string, size_t>* index,
   if (!inserted) {
     const DesiredResource& first = (*out)[it->second];
     std::string where = SourceFiles::Format(first.loc);
-    diags->Error(r.loc, "", "resource " + r.address + " is declared twice",
-                 "the first declaration is " + first.origin + (where.empty() ? "" : " at " + where));
+    diags->Error(
+        r.loc, "", "resource " + r.address + " is declared twice",
+        "the first declaration is " + first.origin + (where.empty() ? "" : " at " + where));
     return;
   }
   out->push_back(std::move(r));
 }
 
 // Reads the `resources:` section: address -> attributes, with the meta key depends_on.
-void ReadResourcesSection(const Value& section, provider::Registry& providers,
-                          std::map<std::string, size_t>* index, std::vector<DesiredResource>* out,
-                          Diagnostics* diags) {
+void ReadResourcesSection(const Value& section, const blueprint::KeyLocations& key_locs,
+                          provider::Registry& providers, std::map<std::string, size_t>* index,
+                          std::vector<DesiredResource>* out, Diagnostics* diags) {
   if (!section.is_map()) return;
   for (const auto& [address, body] : section.AsMap()) {
     std::string path = PathKey("resources", address);
     DesiredResource r;
+    SourceLoc at_key = key_locs.KeyOrValue(body);
     if (!provider::SplitAddress(address, &r.provider, &r.type, &r.name)) {
-      diags->Error(body.loc, path, "'" + address + "' is not a resource address",
+      diags->Error(at_key, path, "'" + address + "' is not a resource address",
                    "write <provider>.<type>.<name>, e.g. local.file.motd");
       continue;
     }
     r.address = address;
-    r.loc = body.loc;
+    r.loc = at_key;
     r.origin = "resources";
     r.attributes = Value::EmptyMap();
     if (body.is_map()) {
@@ -123,15 +127,19 @@ void ReadResourcesSection(const Value& section, provider::Registry& providers,
           continue;
         }
         r.attributes[key] = value;
+        SourceLoc key_loc = key_locs.Get(&value);
+        if (key_loc.valid()) r.key_locs[key] = key_loc;
       }
     } else if (!body.is_null()) {
-      diags->Error(body.loc, path, "expected a map of attributes, got " + std::string(body.kind_name()));
+      diags->Error(body.loc, path,
+                   "expected a map of attributes, got " + std::string(body.kind_name()));
       continue;
     }
     if (providers.Find(r.provider) == nullptr) {
       std::string hint = DidYouMean(r.provider, providers.Names());
-      if (hint.empty()) hint = "no plugin named '" + r.provider + "' was found; add its folder with --plugin-dir";
-      diags->Error(body.loc, path, "unknown provider '" + r.provider + "'", hint);
+      if (hint.empty())
+        hint = "no plugin named '" + r.provider + "' was found; add its folder with --plugin-dir";
+      diags->Error(at_key, path, "unknown provider '" + r.provider + "'", hint);
       continue;
     }
     AddResource(std::move(r), index, out, diags);
@@ -141,7 +149,8 @@ void ReadResourcesSection(const Value& section, provider::Registry& providers,
 }  // namespace
 
 Value CheckAttributes(const Value& attrs, const std::map<std::string, Attribute>& schema,
-                      const std::string& what, const SourceLoc& fallback_loc, bool allow_id,
+                      const std::string& what, const SourceLoc& fallback_loc,
+                      const std::map<std::string, SourceLoc>& key_locs, bool allow_id,
                       Diagnostics* diags) {
   Value out = attrs.is_map() ? attrs : Value::EmptyMap();
   if (!attrs.is_map() && !attrs.is_null()) {
@@ -151,15 +160,18 @@ Value CheckAttributes(const Value& attrs, const std::map<std::string, Attribute>
   }
   for (const auto& [key, value] : out.AsMap()) {
     std::string path = PathKey(what, key);
+    auto key_loc = key_locs.find(key);
+    const SourceLoc& at_key =
+        key_loc != key_locs.end() ? key_loc->second : LocOr(value, fallback_loc);
     auto it = schema.find(key);
     if (it == schema.end()) {
       if (allow_id && key == "id") {
-        diags->Error(LocOr(value, fallback_loc), path, "'id' is set by the provider",
+        diags->Error(at_key, path, "'id' is set by the provider",
                      "remove it; use `cairn import` to adopt an existing object");
         continue;
       }
       std::string hint = DidYouMean(key, Keys(schema));
-      diags->Error(LocOr(value, fallback_loc), path, "unknown attribute '" + key + "'", hint);
+      diags->Error(at_key, path, "unknown attribute '" + key + "'", hint);
       continue;
     }
     const Attribute& attr = it->second;
@@ -188,13 +200,16 @@ Value CheckAttributes(const Value& attrs, const std::map<std::string, Attribute>
   return out;
 }
 
-void ConfigureProviders(const Value& root, provider::Registry& providers, Diagnostics* diags) {
+void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
+                        Diagnostics* diags) {
+  const Value& root = bp.root;
   const Value* section = root.Find("providers");
   if (section != nullptr && section->is_map()) {
     for (const auto& [name, settings] : section->AsMap()) {
       if (providers.Find(name) == nullptr) {
         std::string hint = DidYouMean(name, providers.Names());
-        diags->Error(settings.loc, PathKey("providers", name), "unknown provider '" + name + "'",
+        diags->Error(bp.key_locs.KeyOrValue(settings), PathKey("providers", name),
+                     "unknown provider '" + name + "'",
                      hint.empty() ? "no plugin with that name was found" : hint);
       }
     }
@@ -202,9 +217,16 @@ void ConfigureProviders(const Value& root, provider::Registry& providers, Diagno
   for (const auto& [name, p] : providers.all()) {
     const Value* settings = section ? section->Find(name) : nullptr;
     Value config = settings ? *settings : Value::EmptyMap();
+    std::map<std::string, SourceLoc> key_locs;
+    if (settings != nullptr && settings->is_map())
+      for (const auto& [key, value] : settings->AsMap()) {
+        SourceLoc loc = bp.key_locs.Get(&value);
+        if (loc.valid()) key_locs[key] = loc;
+      }
     Diagnostics local;
     Value checked = CheckAttributes(config, p->Schema().config, PathKey("providers", name),
-                                    settings ? settings->loc : root.loc, false, &local);
+                                    settings ? bp.key_locs.KeyOrValue(*settings) : root.loc,
+                                    key_locs, false, &local);
     diags->Append(local);
     if (local.has_errors()) continue;
     Status s = p->Configure(checked);
@@ -218,8 +240,9 @@ void ConfigureProviders(const Value& root, provider::Registry& providers, Diagno
   }
 }
 
-std::vector<DesiredResource> Expand(const Value& root, const Value& secrets,
+std::vector<DesiredResource> Expand(const blueprint::Blueprint& bp, const Value& secrets,
                                     provider::Registry& providers, Diagnostics* diags) {
+  const Value& root = bp.root;
   std::vector<DesiredResource> out;
   std::map<std::string, size_t> index;
   for (const auto& [name, p] : providers.all()) {
@@ -227,15 +250,16 @@ std::vector<DesiredResource> Expand(const Value& root, const Value& secrets,
     Result<std::vector<DesiredResource>> expanded = p->Expand(root);
     if (!expanded.ok()) {
       Diagnostic d;
-      d.summary = "provider '" + name + "' failed to expand the blueprint: " +
-                  expanded.status().message();
+      d.summary =
+          "provider '" + name + "' failed to expand the blueprint: " + expanded.status().message();
       d.hint = expanded.status().hint();
       diags->Add(std::move(d));
       continue;
     }
     for (DesiredResource& r : *expanded) AddResource(std::move(r), &index, &out, diags);
   }
-  if (const Value* section = root.Find("resources")) ReadResourcesSection(*section, providers, &index, &out, diags);
+  if (const Value* section = root.Find("resources"))
+    ReadResourcesSection(*section, bp.key_locs, providers, &index, &out, diags);
 
   // Check every resource against its type's schema, fill defaults, substitute secrets.
   for (DesiredResource& r : out) {
@@ -250,7 +274,8 @@ std::vector<DesiredResource> Expand(const Value& root, const Value& secrets,
     }
     std::string what = r.origin == "resources" ? PathKey("resources", r.address) : r.address;
     r.attributes = SubstituteSecrets(r.attributes, secrets, what, diags);
-    r.attributes = CheckAttributes(r.attributes, type->attributes, what, r.loc, true, diags);
+    r.attributes =
+        CheckAttributes(r.attributes, type->attributes, what, r.loc, r.key_locs, true, diags);
   }
 
   // Every reference and explicit dependency must name a declared resource.
@@ -264,12 +289,14 @@ std::vector<DesiredResource> Expand(const Value& root, const Value& secrets,
       if (index.count(ref.address)) continue;
       std::string hint = DidYouMean(ref.address, addresses);
       diags->Error(ref.loc.valid() ? ref.loc : r.loc, what,
-                   "reference to undeclared resource '" + ref.address + "' in ${" + ref.text + "}", hint);
+                   "reference to undeclared resource '" + ref.address + "' in ${" + ref.text + "}",
+                   hint);
     }
     for (const std::string& dep : r.depends_on) {
       if (index.count(dep)) continue;
       std::string hint = DidYouMean(dep, addresses);
-      diags->Error(r.loc, PathKey(what, "depends_on"), "depends on undeclared resource '" + dep + "'", hint);
+      diags->Error(r.loc, PathKey(what, "depends_on"),
+                   "depends on undeclared resource '" + dep + "'", hint);
     }
   }
   return out;

@@ -4,30 +4,33 @@
 // `resources:` section adds more. Every desired resource is checked against its type's schema
 // here (unknown or missing attributes, wrong types), defaults are filled in, and `${secrets.X}`
 // references are replaced by the (sensitive) secret. References between resources stay in place
-// for the planner, but a reference to an address nobody declares is reported here, with its position.
+// for the planner, but a reference to an address nobody declares is reported here, with its
+// position.
 #pragma once
 
 #include <vector>
 
 #include "engine/base/diag.h"
 #include "engine/base/value.h"
+#include "engine/blueprint/blueprint.h"
 #include "engine/provider/provider.h"
 
 namespace cairn::expand {
 
 /// Configures every loaded provider with its `providers.<name>` settings from the blueprint,
 /// after checking them against the provider's config schema (defaults applied).
-void ConfigureProviders(const Value& blueprint_root, provider::Registry& providers,
+void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
                         Diagnostics* diags);
 
 /// The desired resources: all providers' expansions, then `resources:`; duplicates are errors.
-std::vector<provider::DesiredResource> Expand(const Value& blueprint_root, const Value& secrets,
+std::vector<provider::DesiredResource> Expand(const blueprint::Blueprint& bp, const Value& secrets,
                                               provider::Registry& providers, Diagnostics* diags);
 
 /// Checks `attrs` against `schema` and fills defaults; problems are reported at the attribute's
-/// position with a did-you-mean hint. Exposed for tests and for provider config checks.
+/// key (from `key_locs`, else the value) with a did-you-mean hint.
 Value CheckAttributes(const Value& attrs, const std::map<std::string, provider::Attribute>& schema,
-                      const std::string& what, const SourceLoc& fallback_loc, bool allow_id,
+                      const std::string& what, const SourceLoc& fallback_loc,
+                      const std::map<std::string, SourceLoc>& key_locs, bool allow_id,
                       Diagnostics* diags);
 
 }  // namespace cairn::expand

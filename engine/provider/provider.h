@@ -32,6 +32,7 @@ struct DesiredResource {
   std::vector<std::string> depends_on;  // explicit dependencies (addresses)
   SourceLoc loc;                        // where it was declared (or what expanded it)
   std::string origin;                   // "resources" or "expanded by <provider>"
+  std::map<std::string, SourceLoc> key_locs;  // where each attribute's key was written, if known
 };
 
 /// A provider's answer to "what would you do with this change?".

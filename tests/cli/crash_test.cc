@@ -1,16 +1,15 @@
 // End-to-end: an apply killed (kill -9) or interrupted (Ctrl-C) at a random moment leaves a state
 // that parses and a plan that shows exactly the remaining work.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <random>
 #include <regex>
 #include <thread>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/state/local_backend.h"
 #include "tests/support/test_support.h"
@@ -92,8 +91,7 @@ void ExpectStateMatchesDisk(const TempDir& dir, size_t* recorded) {
   *recorded = st->resources.size();
   for (const auto& [address, r] : st->resources) {
     std::string name = address.substr(std::string("local.file.").size());
-    EXPECT_EQ(ReadFile(dir.Join("out/" + name + ".txt")),
-              "file " + name.substr(1) + "\n")
+    EXPECT_EQ(ReadFile(dir.Join("out/" + name + ".txt")), "file " + name.substr(1) + "\n")
         << address << " is in state but its file is not right";
   }
 }
@@ -111,15 +109,17 @@ TEST(CrashTest, KillNineMidApplyLeavesStateThatPlanRepairs) {
     std::string plan_out;
     int adds = PlannedAdds(dir, &plan_out);
     EXPECT_EQ(static_cast<int>(recorded) + adds, kResources)
-        << "state holds " << recorded << ", plan adds " << adds << "\n" << plan_out;
+        << "state holds " << recorded << ", plan adds " << adds << "\n"
+        << plan_out;
     interrupted_mid_way = WIFSIGNALED(status) && recorded > 0 && recorded < kResources;
     // The next apply finishes the job.
-    CommandResult apply = Run({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+    CommandResult apply =
+        Run({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
     EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
     EXPECT_EQ(PlannedAdds(dir, &plan_out), 0) << plan_out;
   }
-  EXPECT_TRUE(interrupted_mid_way) << "no attempt killed apply part-way (full apply took " << full
-                                   << " s)";
+  EXPECT_TRUE(interrupted_mid_way)
+      << "no attempt killed apply part-way (full apply took " << full << " s)";
 }
 
 TEST(CrashTest, CtrlCFinishesInFlightStepsAndSavesState) {

