@@ -52,7 +52,7 @@ double TimeFullApply() {
   TempDir dir;
   WriteFile(dir.Join("blueprint.yaml"), ManyFilesBlueprint());
   auto start = std::chrono::steady_clock::now();
-  CommandResult r = Run({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+  CommandResult r = RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -71,7 +71,7 @@ int ApplyAndSignal(const TempDir& dir, int sig, double max_delay, std::mt19937* 
 
 // The plan's "N to add" after an interrupted apply.
 int PlannedAdds(const TempDir& dir, std::string* out) {
-  CommandResult plan = Run({CairnBinary(), "plan"}, dir.path(), {"NO_COLOR=1"});
+  CommandResult plan = RunCommand({CairnBinary(), "plan"}, dir.path(), {"NO_COLOR=1"});
   *out = plan.out + plan.err;
   EXPECT_EQ(plan.exit_code, 0) << *out;
   if (plan.out.find("No changes.") != std::string::npos) return 0;
@@ -114,7 +114,7 @@ TEST(CrashTest, KillNineMidApplyLeavesStateThatPlanRepairs) {
     interrupted_mid_way = WIFSIGNALED(status) && recorded > 0 && recorded < kResources;
     // The next apply finishes the job.
     CommandResult apply =
-        Run({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+        RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
     EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
     EXPECT_EQ(PlannedAdds(dir, &plan_out), 0) << plan_out;
   }

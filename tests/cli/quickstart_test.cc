@@ -18,7 +18,7 @@ class CliTest : public ::testing::Test {
   }
   CommandResult Cairn(std::vector<std::string> args) {
     args.insert(args.begin(), CairnBinary());
-    return Run(args, dir_.path(), {"NO_COLOR=1"});
+    return RunCommand(args, dir_.path(), {"NO_COLOR=1"});
   }
   std::string Out(const std::string& rel) { return dir_.Join("out/quickstart/" + rel); }
 

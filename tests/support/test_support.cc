@@ -43,7 +43,7 @@ std::string ReadFile(const std::string& path) {
 
 bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
 
-CommandResult Run(const std::vector<std::string>& argv, const std::string& cwd,
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd,
                   const std::vector<std::string>& env) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
