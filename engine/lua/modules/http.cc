@@ -1,10 +1,253 @@
-// host.http (not yet implemented: an empty module table).
+// host.http: HTTP(S) requests over libcurl, one reusable connection cache per Lua state.
+//
+// The easy handle lives in a userdata (the upvalue of `request`) whose __gc frees it, so each VM
+// keeps its own connections alive between calls; curl_easy_reset() clears the options of the
+// previous request but keeps open connections and TLS sessions.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <curl/curl.h>
+
+#include "engine/lua/binding.h"
+#include "engine/lua/host_context.h"
 #include "engine/lua/modules/modules.h"
 
 namespace cairn::lua {
+namespace {
+
+constexpr size_t kMaxResponseBytes = size_t{64} << 20;
+constexpr double kDefaultTimeout = 30;
+constexpr double kMaxConnectTimeout = 10;
+
+/// The per-state curl handle, stored in a full userdata.
+struct HttpHandle {
+  CURL* curl;
+};
+
+/// What the curl callbacks fill in while one request runs.
+struct Exchange {
+  std::string body;
+  Value::Map headers;
+  bool too_large = false;
+  const HostContext* ctx = nullptr;
+};
+
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  size_t bytes = size * n;
+  if (ex->body.size() + bytes > kMaxResponseBytes) {
+    ex->too_large = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
+  ex->body.append(data, bytes);
+  return bytes;
+}
+
+std::string Trim(std::string s) {
+  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), space));
+  s.erase(std::find_if_not(s.rbegin(), s.rend(), space).base(), s.end());
+  return s;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  size_t bytes = size * n;
+  std::string line(data, bytes);
+  if (line.rfind("HTTP/", 0) == 0) {
+    ex->headers.clear();  // a new response (after 100 Continue, say): forget the earlier one
+    return bytes;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return bytes;
+  std::string name = Trim(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string value = Trim(line.substr(colon + 1));
+  auto it = ex->headers.find(name);
+  if (it == ex->headers.end())
+    ex->headers.emplace(std::move(name), Value(std::move(value)));
+  else
+    it->second = Value(it->second.AsString() + ", " + value);
+  return bytes;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* ex = static_cast<Exchange*>(user);
+  bool cancelled = ex->ctx && ex->ctx->cancelled && ex->ctx->cancelled->load();
+  return cancelled ? 1 : 0;
+}
+
+std::string OptString(const Value& req, const char* key) {
+  const Value* v = req.Find(key);
+  if (v == nullptr || v->is_null()) return "";
+  if (!v->is_string())
+    throw BindingError{std::string("http.request: ") + key + " must be a string, got " +
+                       v->kind_name()};
+  return v->AsString();
+}
+
+int GcHandle(lua_State* L) {
+  auto* h = static_cast<HttpHandle*>(lua_touserdata(L, 1));
+  if (h != nullptr && h->curl != nullptr) {
+    curl_easy_cleanup(h->curl);
+    h->curl = nullptr;
+  }
+  return 0;
+}
+
+int Request(lua_State* L) {
+  return Bind(L, "request", [](Args& a, Returns& r) {
+    Value req = a.Table(1);
+    std::string url = OptString(req, "url");
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+      a.Fail(1, "url must start with https:// or http://");
+    std::string method = OptString(req, "method");
+    if (method.empty()) method = "GET";
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const Value* body_v = req.Find("body");
+    std::string body = OptString(req, "body");
+    double timeout = kDefaultTimeout;
+    if (const Value* t = req.Find("timeout"); t != nullptr && !t->is_null()) {
+      if (!t->is_number() || !(t->AsNumber() > 0)) a.Fail(1, "timeout must be a positive number");
+      timeout = t->AsNumber();
+    }
+    bool insecure = false;
+    if (const Value* v = req.Find("insecure"); v != nullptr && !v->is_null()) {
+      if (!v->is_bool()) a.Fail(1, "insecure must be a boolean");
+      insecure = v->AsBool();
+    }
+
+    const HostContext* ctx = GetHostContext(a.state());
+    if (insecure && (ctx == nullptr || !ctx->InsecureAllowed(url))) {
+      std::string plugin = ctx && !ctx->plugin.empty() ? ctx->plugin : "<name>";
+      throw BindingError{"http.request: insecure = true is refused for " + url +
+                         ": TLS verification may be switched off only for URLs listed under "
+                         "providers." +
+                         plugin +
+                         ".insecure_endpoints in the blueprint (a list "
+                         "of URL prefixes, e.g. [\"https://10.0.0.5:8006/\"])"};
+    }
+    if (ctx != nullptr) {
+      double left = ctx->SecondsLeft();
+      if (left <= 0) {
+        r.emplace_back();
+        r.emplace_back("deadline passed before the request to " + url + " was sent");
+        return;
+      }
+      timeout = std::min(timeout, left);
+    }
+
+    auto* handle = static_cast<HttpHandle*>(lua_touserdata(a.state(), lua_upvalueindex(1)));
+    if (handle->curl == nullptr) handle->curl = curl_easy_init();
+    CURL* curl = handle->curl;
+    if (curl == nullptr) throw BindingError{"http.request: cannot start libcurl"};
+    curl_easy_reset(curl);
+
+    std::unique_ptr<curl_slist, SlistFree> headers(curl_slist_append(nullptr, "Expect:"));
+    if (const Value* h = req.Find("headers"); h != nullptr && !h->is_null()) {
+      if (!h->is_map()) a.Fail(1, "headers must be a table of name = value");
+      for (const auto& [name, value] : h->AsMap()) {
+        if (!value.is_string() && !value.is_number())
+          a.Fail(1, "header " + name + " must be a string");
+        std::string line = name + ": " + (value.is_string() ? value.AsString() : value.ToString());
+        if (line.find_first_of("\r\n") != std::string::npos)
+          a.Fail(1, "header " + name + " contains a line break");
+        headers.reset(curl_slist_append(headers.release(), line.c_str()));
+      }
+    }
+
+    Exchange ex;
+    ex.ctx = ctx;
+    char errbuf[CURL_ERROR_SIZE];
+    errbuf[0] = '\0';
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &ex);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::ceil(timeout * 1000)));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::ceil(std::min(timeout, kMaxConnectTimeout) * 1000)));
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxResponseBytes));
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
+    std::string ca_file = OptString(req, "ca_file");
+    std::string client_cert = OptString(req, "client_cert");
+    std::string client_key = OptString(req, "client_key");
+    if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
+    if (!client_cert.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, client_cert.c_str());
+    if (!client_key.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, client_key.c_str());
+
+    if (method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    }
+    if (body_v != nullptr && !body_v->is_null()) {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+      if (method == "GET") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "GET");
+    }
+
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+      std::string msg;
+      if (ex.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+        msg = "response from " + url + " is larger than 64 MiB";
+      else if (rc == CURLE_ABORTED_BY_CALLBACK)
+        msg = "request to " + url + " was cancelled";
+      else
+        msg = std::string(errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+      r.emplace_back();
+      r.emplace_back(std::move(msg));
+      return;
+    }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    Value::Map resp;
+    resp["status"] = static_cast<int64_t>(status);
+    resp["headers"] = Value(std::move(ex.headers));
+    resp["body"] = Value(std::move(ex.body));
+    r.emplace_back(std::move(resp));
+  });
+}
+
+}  // namespace
 
 int OpenHttpModule(lua_State* L) {
+  GlobalInit();
   lua_newtable(L);
+  auto* handle = static_cast<HttpHandle*>(lua_newuserdatauv(L, sizeof(HttpHandle), 0));
+  handle->curl = nullptr;
+  lua_newtable(L);
+  lua_pushcfunction(L, GcHandle);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  lua_pushcclosure(L, Request, 1);
+  lua_setfield(L, -2, "request");
   return 1;
 }
 
