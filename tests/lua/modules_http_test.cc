@@ -122,6 +122,10 @@ class HttpModuleTest : public ::testing::Test {
     port_ = server_->bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // stop() is a no-op until the accept loop runs, so wait for it (or TearDown could hang).
+    for (int i = 0; i < 5000 && !server_->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_TRUE(server_->is_running());
     base_ = "https://127.0.0.1:" + std::to_string(port_);
     lua_pushstring(h_->state(), base_.c_str());
     lua_setglobal(h_->state(), "base");
