@@ -1,5 +1,6 @@
 #include "engine/lua/plugin_schema.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 

@@ -5,6 +5,7 @@
 // The file returns a table of test functions ({ name = function() ... end }); each runs in its
 // own protected call, in name order. A global `check` offers check.eq(a, b, msg) (deep equality),
 // check.error(fn, pattern) and check.contains(s, part). Exit status 1 when anything failed.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
