@@ -96,6 +96,8 @@ class HttpModuleTest : public ::testing::Test {
     server_ = std::make_unique<httplib::SSLServer>(tmp_.Join("server.pem").c_str(),
                                                    tmp_.Join("server.key").c_str());
     ASSERT_TRUE(server_->is_valid());
+    server_->set_keep_alive_max_count(100);  // the default closes after 5 requests
+    server_->set_tcp_nodelay(true);          // no Nagle stall between header and body writes
     server_->Get("/hello", [this](const httplib::Request& req, httplib::Response& res) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -205,16 +207,33 @@ TEST_F(HttpModuleTest, StatusCodesAndBodiesPassThrough) {
             "201 POST payload | 404 not found");
 }
 
-TEST_F(HttpModuleTest, ConnectionIsReusedAcrossRequests) {
-  ASSERT_EQ(h_->Eval(R"(
-    for i = 1, 3 do
-      local resp, err = http.request{ url = base .. "/hello", ca_file = ca_file }
+// Runs `n` GETs of /hello (with extra Lua header fields); prints the time per request.
+void RunGets(testing::ModuleHarness* h, int n, const std::string& headers, const char* label) {
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(h->Eval("for i = 1, " + std::to_string(n) + R"( do
+      local resp, err = http.request{ url = base .. "/hello", ca_file = ca_file,
+                                      headers = { )" +
+                    headers + R"( } }
       assert(resp and resp.status == 200, err)
     end
     return "ok")"),
             "ok");
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ measure  ] %s: %d requests, %.2f ms per request\n", label, n, ms / n);
+}
+
+TEST_F(HttpModuleTest, ConnectionIsReusedAcrossRequests) {
+  RunGets(h_.get(), 20, "", "kept-alive HTTPS GET");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    EXPECT_EQ(client_ports_.size(), 1u) << "twenty requests should share one TCP connection";
+    client_ports_.clear();
+  }
+  // The same count sees every new connection when the client asks to close each one.
+  RunGets(h_.get(), 20, "Connection = 'close'", "HTTPS GET with a new connection");
   std::lock_guard<std::mutex> lock(mu_);
-  EXPECT_EQ(client_ports_.size(), 1u) << "three requests should share one TCP connection";
+  EXPECT_EQ(client_ports_.size(), 20u);
 }
 
 TEST_F(HttpModuleTest, TransportFailuresReturnNilAndAMessage) {
