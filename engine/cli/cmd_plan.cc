@@ -13,7 +13,7 @@ bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State
     return false;
   }
   plan::PlanOptions po;
-  po.refresh = o.refresh;
+  po.refresh = !o.no_refresh;
   po.destroy = destroy;
   po.parallelism = o.parallelism;
   Result<plan::Plan> p = plan::MakePlan(s.desired(), current, s.providers(), po, &s.diags());

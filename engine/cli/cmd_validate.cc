@@ -5,8 +5,9 @@
 namespace cairn::cli {
 
 // Reports every problem in the blueprint at once: schema, semantics, provider attributes.
+// Secrets are not read, so validation works without credentials (plan and apply read them).
 int RunValidate(Session& s) {
-  bool ok = s.LoadBlueprint() && s.LoadProviders() && s.Expand();
+  bool ok = s.LoadBlueprint(/*resolve_secrets=*/false) && s.LoadProviders() && s.Expand();
   s.FlushDiagnostics();
   if (!ok) return kExitError;
   std::cout << "The blueprint " << s.options().file << " is valid (" << s.desired().size()

@@ -16,7 +16,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve) {
       ->default_val(10)
       ->check(CLI::Range(1, 256));
   if (approve) cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
-  cmd->add_flag("!--no-refresh", o->refresh, "Trust the state; do not read live objects");
+  cmd->add_flag("--no-refresh", o->no_refresh, "Trust the state; do not read live objects");
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ struct GlobalOptions {
 struct RunOptions {
   int parallelism = 10;
   bool auto_approve = false;
-  bool refresh = true;
+  bool no_refresh = false;
   bool detailed_exitcode = false;
 };
 

@@ -26,7 +26,7 @@ void Session::FlushDiagnostics() {
   diags_ = Diagnostics();
 }
 
-bool Session::LoadBlueprint() {
+bool Session::LoadBlueprint(bool resolve_secrets) {
   if (!fs::exists(opts_.file)) {
     Diagnostic d;
     d.summary = "blueprint file '" + opts_.file + "' not found";
@@ -40,6 +40,17 @@ bool Session::LoadBlueprint() {
   if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) return false;
   blueprint::Validate(blueprint_, &diags_);
   if (diags_.has_errors()) return false;
+  if (!resolve_secrets) {
+    secrets_ = Value::EmptyMap();
+    if (const Value* declared = blueprint_.root.Find("secrets"); declared && declared->is_map()) {
+      for (const auto& [name, ref] : declared->AsMap()) {
+        Value unknown = Value::Unknown("secrets." + name);
+        unknown.sensitive = true;
+        secrets_[name] = unknown;
+      }
+    }
+    return true;
+  }
   secrets_ = blueprint::ResolveSecrets(blueprint_, &diags_);
   return !diags_.has_errors();
 }

@@ -21,8 +21,10 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  /// Reads and validates the blueprint and resolves its secrets.
-  bool LoadBlueprint();
+  /// Reads and validates the blueprint. With `resolve_secrets`, reads every secret's value
+  /// (a missing one is an error); without, secrets stand for values not known yet, which is
+  /// enough to check the blueprint's shape (cairn validate needs no credentials).
+  bool LoadBlueprint(bool resolve_secrets = true);
   /// Finds and loads the plugins, then configures them from the blueprint.
   bool LoadProviders();
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).

@@ -72,6 +72,12 @@ Value SubstituteSecrets(const Value& v, const Value& secrets, const std::string&
       whole.loc = v.loc;
       return whole;
     }
+    if (secret->is_unknown()) {  // not read (cairn validate): the whole string is unknown too
+      Value unknown = Value::Unknown(secret->UnknownOrigin());
+      unknown.sensitive = true;
+      unknown.loc = v.loc;
+      return unknown;
+    }
     out += s.substr(from, pos - from);
     out += secret->is_string() ? secret->AsString() : secret->ToString();
     sensitive = true;

@@ -52,7 +52,8 @@ double TimeFullApply() {
   TempDir dir;
   WriteFile(dir.Join("blueprint.yaml"), ManyFilesBlueprint());
   auto start = std::chrono::steady_clock::now();
-  CommandResult r = RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+  CommandResult r =
+      RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

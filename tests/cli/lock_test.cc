@@ -16,7 +16,8 @@ TEST(CliLockTest, ApplyAgainstLockedStateNamesTheHolderAndChangesNothing) {
   Result<state::LockInfo> lock = holder.Lock("apply");
   ASSERT_TRUE(lock.ok()) << lock.status().message();
 
-  CommandResult r = RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+  CommandResult r =
+      RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("state is locked by"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("pid " + std::to_string(getpid())), std::string::npos) << r.err;
@@ -24,7 +25,8 @@ TEST(CliLockTest, ApplyAgainstLockedStateNamesTheHolderAndChangesNothing) {
   EXPECT_FALSE(FileExists(dir.Join("out/a.txt")));
 
   ASSERT_TRUE(holder.Unlock(lock->id).ok());
-  CommandResult after = RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
+  CommandResult after =
+      RunCommand({CairnBinary(), "apply", "--auto-approve"}, dir.path(), {"NO_COLOR=1"});
   EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
 }
 

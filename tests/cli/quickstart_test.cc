@@ -113,6 +113,46 @@ TEST_F(CliTest, ValidateReportsEveryErrorWithPosition) {
   EXPECT_NE(r.err.find("3 errors"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, ValidateNeedsNoSecretValuesButPlanDoes) {
+  WriteFile(dir_.Join("blueprint.yaml"),
+            "secrets:\n"
+            "  token: env:CAIRN_TEST_UNSET_TOKEN\n"
+            "resources:\n"
+            "  local.file.a:\n"
+            "    path: a.txt\n"
+            "    sensitive_content: \"token=${secrets.token}\"\n");
+  CommandResult validate = Cairn({"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.err;
+  CommandResult plan = Cairn({"plan"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_NE(plan.err.find("blueprint.yaml:2:10: error: secrets.token: environment variable "
+                          "'CAIRN_TEST_UNSET_TOKEN' is not set"),
+            std::string::npos)
+      << plan.err;
+}
+
+TEST_F(CliTest, SecretsNeverAppearInPlanApplyOrShow) {
+  WriteFile(dir_.Join("blueprint.yaml"),
+            "secrets:\n"
+            "  token: env:CAIRN_TEST_TOKEN\n"
+            "resources:\n"
+            "  local.file.a:\n"
+            "    path: a.txt\n"
+            "    sensitive_content: \"token=${secrets.token}\"\n");
+  std::vector<std::string> env = {"NO_COLOR=1", "CAIRN_TEST_TOKEN=s3cr3t-value"};
+  for (const char* cmd : {"plan", "apply", "show"}) {
+    std::vector<std::string> argv = {CairnBinary(), cmd};
+    if (std::string(cmd) == "apply") argv.push_back("--auto-approve");
+    CommandResult r = RunCommand(argv, dir_.path(), env);
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    EXPECT_EQ((r.out + r.err).find("s3cr3t-value"), std::string::npos) << cmd << " printed it";
+    if (std::string(cmd) == "plan") {
+      EXPECT_NE(r.out.find("(sensitive)"), std::string::npos) << r.out;
+    }
+  }
+  EXPECT_EQ(ReadFile(dir_.Join("out/a.txt")), "token=s3cr3t-value");
+}
+
 TEST_F(CliTest, MissingBlueprintIsAClearError) {
   CommandResult r = Cairn({"plan"});
   EXPECT_EQ(r.exit_code, 1);
