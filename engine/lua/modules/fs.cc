@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -248,7 +249,7 @@ int Remove(lua_State* L) {
 int List(lua_State* L) {
   return Bind(L, "list", [](Args& a, Returns& r) {
     ConfinedPath p = Resolve(a, 1);
-    DIR* dir = opendir(p.abs.c_str());
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(p.abs.c_str()), closedir);
     if (dir == nullptr) {
       if (errno == ENOENT) {
         r.emplace_back();
@@ -258,11 +259,10 @@ int List(lua_State* L) {
       FailErrno("list", "list", p.rel);
     }
     std::vector<std::string> names;
-    while (dirent* e = readdir(dir)) {
+    while (dirent* e = readdir(dir.get())) {
       std::string n = e->d_name;
       if (n != "." && n != "..") names.push_back(std::move(n));
     }
-    closedir(dir);
     std::sort(names.begin(), names.end());
     Value::List list;
     for (std::string& n : names) list.emplace_back(std::move(n));
