@@ -73,10 +73,17 @@ class Walker {
 
   ApplyResult Run() {
     size_t workers = std::min(work_, static_cast<size_t>(std::max(opts_.parallelism, 1)));
+    std::thread committer([this] { Commit(); });
     std::vector<std::thread> threads;
     threads.reserve(workers);
     for (size_t w = 0; w < workers; ++w) threads.emplace_back([this] { Work(); });
     for (std::thread& t : threads) t.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      workers_done_ = true;
+    }
+    commit_cv_.notify_all();
+    committer.join();
 
     for (const Node& n : nodes_)
       if (n.state == NodeState::kWaiting || n.state == NodeState::kReady) ++result_.not_started;
@@ -101,7 +108,8 @@ class Walker {
     while (true) {
       if (Stopped()) break;
       if (ready_.empty()) {
-        if (running_ == 0) break;  // nothing ready and nothing that could make anything ready
+        // Nothing ready, and nothing running or being committed that could make anything ready.
+        if (running_ == 0 && committing_ == 0) break;
         cv_.wait_for(lock, kStopPoll);
         continue;
       }
@@ -110,20 +118,58 @@ class Walker {
       nodes_[i].state = NodeState::kRunning;
       ++running_;
       lock.unlock();
-      bool ok = Execute(*nodes_[i].change);
+      uint64_t ticket = 0;
+      bool ok = Execute(*nodes_[i].change, &ticket);
       lock.lock();
       --running_;
-      Finish(i, ok);
+      if (ok && ticket != 0) {
+        // Its dependents start only once the record is durable; the committer releases them.
+        to_commit_.emplace_back(i, ticket);
+        ++committing_;
+        commit_cv_.notify_one();
+      } else {
+        Finish(i, ok);
+      }
       cv_.notify_all();
     }
     cv_.notify_all();
   }
 
-  bool Execute(const plan::ResourceChange& c) {
+  // Waits for the journal to make completed steps durable, many at a time, and only then lets
+  // their dependents start. One flush covers every step that completed while the previous one
+  // was being written, so apply does not pay a disk flush per resource.
+  void Commit() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      commit_cv_.wait(lock, [&] { return !to_commit_.empty() || workers_done_; });
+      if (to_commit_.empty()) return;
+      std::vector<std::pair<size_t, uint64_t>> batch;
+      batch.swap(to_commit_);
+      uint64_t last = 0;
+      for (const auto& [i, ticket] : batch) last = std::max(last, ticket);
+      lock.unlock();
+      Status s = journal_->WaitDurable(last);
+      lock.lock();
+      for (const auto& [i, ticket] : batch) {
+        if (!s.ok()) {
+          Diagnostic d;
+          d.summary = nodes_[i].change->address + ": record: " + s.message();
+          d.address = nodes_[i].change->address;
+          std::lock_guard<std::mutex> dl(diags_mu_);
+          result_.diags.Add(std::move(d));
+        }
+        Finish(i, s.ok());
+        --committing_;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  bool Execute(const plan::ResourceChange& c, uint64_t* ticket) {
     Emit(ApplyEvent{ApplyEvent::Kind::kStart, c.address, c.action, "", 0});
     auto start = std::chrono::steady_clock::now();
     Diagnostics diags;
-    bool ok = RunStep(c, providers_, journal_, opts_.abort, &shared_, &diags);
+    bool ok = RunStep(c, providers_, journal_, opts_.abort, &shared_, &diags, ticket);
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string message;
@@ -182,6 +228,10 @@ class Walker {
   std::condition_variable cv_;
   std::deque<size_t> ready_;
   size_t running_ = 0;
+  std::condition_variable commit_cv_;                   // wakes the committer
+  std::vector<std::pair<size_t, uint64_t>> to_commit_;  // (node, journal ticket) awaiting disk
+  size_t committing_ = 0;                               // nodes queued for, or inside, a commit
+  bool workers_done_ = false;
   ApplyResult result_;
   std::mutex diags_mu_;  // guards result_.diags
   std::mutex event_mu_;  // serialises on_event

@@ -41,6 +41,9 @@ class Step {
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
 
+  /// The journal ticket of the last record this step queued (0: none, or recorded already).
+  uint64_t ticket() const { return ticket_; }
+
   bool Run() {
     if (provider_ == nullptr || type_ == nullptr) {
       Error(
@@ -164,9 +167,11 @@ class Step {
     }
     if (!forget) return true;
     if (journal_ != nullptr) {
-      Status j = journal_->RecordDelete(c_.address);
-      if (!j.ok()) {
-        Error("record delete", j);
+      Result<uint64_t> j = journal_->QueueDelete(c_.address);
+      if (j.ok()) {
+        ticket_ = std::max(ticket_, *j);
+      } else {
+        Error("record delete", j.status());
         // The object is gone either way; the state must not keep it.
       }
     }
@@ -217,9 +222,11 @@ class Step {
     r.schema_version = type_->version;
     bool ok = consistent;
     if (journal_ != nullptr) {
-      Status j = journal_->RecordPut(r);
-      if (!j.ok()) {
-        Error("record", j);
+      Result<uint64_t> j = journal_->QueuePut(r);
+      if (j.ok()) {
+        ticket_ = std::max(ticket_, *j);
+      } else {
+        Error("record", j.status());
         ok = false;
       }
     }
@@ -236,15 +243,18 @@ class Step {
   provider::Provider* provider_;
   const provider::ResourceType* type_;
   std::vector<std::string> planned_keys_;  // configured attributes the result must match
+  uint64_t ticket_ = 0;                    // the journal ticket of the last record this step queued
 };
 
 }  // namespace
 
 bool RunStep(const plan::ResourceChange& change, provider::Registry& providers,
              state::Journal* journal, const std::atomic<bool>* cancelled, SharedState* shared,
-             Diagnostics* diags) {
+             Diagnostics* diags, uint64_t* ticket) {
   Step step(change, providers, journal, cancelled, shared, diags);
-  return step.Run();
+  bool ok = step.Run();
+  *ticket = step.ticket();
+  return ok;
 }
 
 }  // namespace cairn::apply

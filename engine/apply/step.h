@@ -25,6 +25,6 @@ struct SharedState {
 /// returns false when the step failed (its dependents must not run).
 bool RunStep(const plan::ResourceChange& change, provider::Registry& providers,
              state::Journal* journal, const std::atomic<bool>* cancelled, SharedState* shared,
-             Diagnostics* diags);
+             Diagnostics* diags, uint64_t* ticket);
 
 }  // namespace cairn::apply

@@ -29,6 +29,22 @@ class Journal {
   virtual ~Journal() = default;
   virtual Status RecordPut(const ResourceState& r) = 0;
   virtual Status RecordDelete(const std::string& address) = 0;
+
+  /// Queues a record without waiting for the disk and returns its ticket; WaitDurable(ticket)
+  /// returns once that record and every one queued before it is durable. This lets apply keep
+  /// working while one flush gathers many completed steps. The defaults record synchronously.
+  virtual Result<uint64_t> QueuePut(const ResourceState& r) {
+    Status s = RecordPut(r);
+    if (!s.ok()) return s;
+    return uint64_t{0};
+  }
+  virtual Result<uint64_t> QueueDelete(const std::string& address) {
+    Status s = RecordDelete(address);
+    if (!s.ok()) return s;
+    return uint64_t{0};
+  }
+  virtual Status WaitDurable(uint64_t ticket) { return Status::Ok(); }
+
   /// Flushes and closes; after Close the journal accepts nothing more.
   virtual Status Close() = 0;
 };

@@ -68,8 +68,14 @@ Result<std::shared_ptr<JournalWriter>> JournalWriter::Continue(const std::string
 JournalWriter::~JournalWriter() { (void)Close(); }
 
 Status JournalWriter::Append(const Value& record) {
+  Result<uint64_t> seq = Queue(record);
+  if (!seq.ok()) return seq.status();
+  return WaitDurable(*seq);
+}
+
+Result<uint64_t> JournalWriter::Queue(const Value& record) {
   std::string line = EncodeJournalLine(record);  // outside the lock: it is the costly part
-  std::unique_lock<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return Status::Error("the journal " + path_ + " is closed");
   if (!error_.ok()) return error_;
   pending_ += line;
@@ -77,6 +83,11 @@ Status JournalWriter::Append(const Value& record) {
   last_[RecordAddress(record)] = record;
   const uint64_t seq = ++queued_;
   if (gathering_ && pending_count_ >= last_batch_) gather_cv_.notify_one();
+  return seq;
+}
+
+Status JournalWriter::WaitDurable(uint64_t seq) {
+  std::unique_lock<std::mutex> lock(mu_);
   while (durable_ < seq) {
     if (!error_.ok()) return error_;
     if (writing_) {
@@ -147,6 +158,13 @@ Status JournalWriter::Rebase(const State& saved) {
 }
 
 Status JournalWriter::Close() {
+  uint64_t last = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last = queued_;
+  }
+  // Records queued but never waited for are written, not dropped.
+  (void)WaitDurable(last);
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !writing_ && (pending_.empty() || !error_.ok()); });
   if (closed_) return error_;

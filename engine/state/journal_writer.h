@@ -35,6 +35,11 @@ class JournalWriter {
 
   /// Returns once `record` is on disk (or the journal failed).
   Status Append(const Value& record);
+  /// Queues `record` and returns its sequence number without waiting for the disk.
+  Result<uint64_t> Queue(const Value& record);
+  /// Returns once every record up to sequence number `seq` is on disk (or the journal failed).
+  /// The caller that finds no write in progress writes everything queued so far.
+  Status WaitDurable(uint64_t seq);
   /// Called after a snapshot `saved` was written: restarts the file on top of it, keeping only
   /// the records the snapshot does not already reflect.
   Status Rebase(const State& saved);
@@ -82,6 +87,13 @@ class LocalJournal : public Journal {
   Status RecordDelete(const std::string& address) override {
     return writer_->Append(DeleteRecord(address));
   }
+  Result<uint64_t> QueuePut(const ResourceState& r) override {
+    return writer_->Queue(PutRecord(r));
+  }
+  Result<uint64_t> QueueDelete(const std::string& address) override {
+    return writer_->Queue(DeleteRecord(address));
+  }
+  Status WaitDurable(uint64_t ticket) override { return writer_->WaitDurable(ticket); }
   Status Close() override { return writer_->Close(); }
   /// See JournalWriter::syncs.
   uint64_t syncs() const { return writer_->syncs(); }

@@ -62,6 +62,27 @@ TEST_F(ApplierTest, JournalRecordsEachResourceBeforeItsDependentsStart) {
   EXPECT_EQ(journal_.puts().size(), 3u);
 }
 
+TEST_F(ApplierTest, DependentsWaitForDurabilityWhileFlushesAreShared) {
+  Want("local.file.a", Map({{"path", Value("/a")}}));
+  Want("local.file.b", Map({{"path", Value("/b")}, {"content", Value("${local.file.a.id}")}}));
+  const int kIndependent = 60;
+  for (int i = 0; i < kIndependent; ++i)
+    Want("local.file.x" + std::to_string(i), Map({{"path", Value("/x" + std::to_string(i))}}));
+  plan_ = MakeOk();
+  fake_->set_log(&log_);
+  SlowFlushJournal journal(&log_, std::chrono::milliseconds(5));
+  ApplyOptions opts;
+  opts.parallelism = 4;
+  ApplyResult r = Apply(plan_, registry_, &journal, plan_.refreshed, opts);
+  ASSERT_EQ(r.done, static_cast<size_t>(kIndependent + 2));
+  // b starts only after a's record reached the disk...
+  int durable_a = log_.IndexOf("durable local.file.a");
+  ASSERT_GE(durable_a, 0);
+  EXPECT_LT(durable_a, log_.IndexOf("create local.file.b"));
+  // ...yet one flush covers many completed resources instead of one flush each.
+  EXPECT_LT(journal.flushes(), (kIndependent + 2) / 3) << journal.flushes() << " flushes";
+}
+
 TEST_F(ApplierTest, FailureSkipsDependentsAndNamesThemWhileOthersComplete) {
   Want("local.file.a", Map({{"path", Value("/a")}}));
   Want("local.file.b", Map({{"path", Value("/b")}, {"content", Value("${local.file.a.id}")}}));
