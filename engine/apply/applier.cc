@@ -153,7 +153,7 @@ class Walker {
       for (const auto& [i, ticket] : batch) {
         if (!s.ok()) {
           Diagnostic d;
-          d.summary = nodes_[i].change->address + ": record: " + s.message();
+          d.summary = "record: " + s.message();
           d.address = nodes_[i].change->address;
           std::lock_guard<std::mutex> dl(diags_mu_);
           result_.diags.Add(std::move(d));

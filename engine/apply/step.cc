@@ -81,7 +81,7 @@ class Step {
  private:
   void Error(const std::string& op, const Status& s) {
     Diagnostic d;
-    d.summary = c_.address + ": " + op + ": " + s.message();
+    d.summary = op + ": " + s.message();  // the address is shown from d.address
     d.hint = s.hint();
     d.address = c_.address;
     diags_->Add(std::move(d));

@@ -49,6 +49,7 @@ void ProgressPrinter::OnEvent(const apply::ApplyEvent& e) {
     case apply::ApplyEvent::Kind::kFailed:
       ++finished_;
       line += st.Red("Failed") + " after " + Seconds(e.elapsed_seconds);
+      if (!e.message.empty()) line += ": " + e.message;
       break;
     case apply::ApplyEvent::Kind::kSkipped:
       ++finished_;

@@ -101,7 +101,8 @@ TEST_F(ApplierTest, FailureSkipsDependentsAndNamesThemWhileOthersComplete) {
   EXPECT_EQ(r.state.resources.count("local.file.d"), 1u);
   EXPECT_EQ(r.state.resources.count("local.file.b"), 0u);
   ASSERT_EQ(r.diags.error_count(), 1u);
-  EXPECT_EQ(r.diags.items()[0].summary, "local.file.a: create: disk full");
+  EXPECT_EQ(r.diags.items()[0].summary, "create: disk full");
+  EXPECT_EQ(r.diags.items()[0].address, "local.file.a");
   EXPECT_EQ(r.diags.items()[0].hint, "free some space");
   EXPECT_EQ(fake_->CallCount("create"), 2);  // a (failed) and d
   int skipped_events = 0;
