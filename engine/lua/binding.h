@@ -8,10 +8,11 @@
 // of the call has been destroyed.
 #pragma once
 
-#include <lua.hpp>
-
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <lua.hpp>
 
 #include "engine/base/value.h"
 
@@ -54,7 +55,8 @@ using Returns = std::vector<Value>;
 /// Runs `body(args, returns)` and returns the number of results pushed, or raises the error.
 /// `name` is used in error messages. Use as the whole body of a lua_CFunction:
 ///   int Sha256(lua_State* L) {
-///     return Bind(L, "sha256", [](Args& a, Returns& r) { r.push_back(Hex(Digest(a.String(1)))); });
+///     return Bind(L, "sha256", [](Args& a, Returns& r) { r.push_back(Hex(Digest(a.String(1))));
+///     });
 ///   }
 template <class F>
 int Bind(lua_State* L, const char* name, F&& body);
@@ -67,27 +69,35 @@ void CopyMessage(const std::string& msg, char* error, size_t cap);
 [[noreturn]] int RaiseError(lua_State* L, const char* message);
 }  // namespace internal
 
-template <class F>
-int Bind(lua_State* L, const char* name, F&& body) {
+namespace internal {
+/// The body of Bind, for any kind of result list and the function that pushes it.
+template <class Results, class F>
+int BindWith(lua_State* L, const char* name, F&& body,
+             bool (*push)(lua_State*, const Results&, char*, size_t)) {
   // The message lives in a plain array so that nothing needs destroying when lua_error jumps.
   char error[1024];
   error[0] = '\0';
   int pushed = 0;
   {
     Args args(L, name);
-    Returns results;
+    Results results;
     try {
       body(args, results);
-      if (internal::PushProtected(L, results, error, sizeof error))
-        pushed = static_cast<int>(results.size());
+      if (push(L, results, error, sizeof error)) pushed = static_cast<int>(results.size());
     } catch (const BindingError& e) {
-      internal::CopyMessage(e.message, error, sizeof error);
+      CopyMessage(e.message, error, sizeof error);
     } catch (const std::exception& e) {
-      internal::CopyMessage(std::string(name) + ": " + e.what(), error, sizeof error);
+      CopyMessage(std::string(name) + ": " + e.what(), error, sizeof error);
     }
   }
-  if (error[0] != '\0') internal::RaiseError(L, error);
+  if (error[0] != '\0') RaiseError(L, error);
   return pushed;
+}
+}  // namespace internal
+
+template <class F>
+int Bind(lua_State* L, const char* name, F&& body) {
+  return internal::BindWith<Returns>(L, name, std::forward<F>(body), &internal::PushProtected);
 }
 
 }  // namespace cairn::lua

@@ -52,6 +52,8 @@ class Planner {
   void DiffDesired(const provider::DesiredResource& d);
   void PlanDeletes();
   void OrderChanges();
+  // Reports a provider's failure to plan `d`.
+  void PlanFailed(const provider::DesiredResource& d, const Status& s);
   const Value* Lookup(const std::string& address) const;
   void Add(ResourceChange c) {
     index_[c.address] = plan_.changes.size();
@@ -126,7 +128,7 @@ bool Planner::BuildGraph(std::vector<std::string>* order) {
         Diagnostic diag;
         diag.loc = ref.loc.valid() ? ref.loc : d.loc;
         diag.address = d.address;
-        diag.summary = d.address + ": reference '${" + ref.text + "}' names '" + ref.address +
+        diag.summary = "reference '${" + ref.text + "}' names '" + ref.address +
                        "', which the blueprint does not declare";
         diag.hint = DidYouMean(ref.address, candidates());
         diags_->Add(std::move(diag));
@@ -145,6 +147,15 @@ bool Planner::BuildGraph(std::vector<std::string>* order) {
   diag.hint = "remove one of these references or depends_on entries to break the cycle";
   diags_->Add(std::move(diag));
   return false;
+}
+
+void Planner::PlanFailed(const provider::DesiredResource& d, const Status& s) {
+  Diagnostic diag;
+  diag.summary = "plan: " + s.message();
+  diag.hint = s.hint();
+  diag.address = d.address;
+  diag.loc = d.loc;
+  diags_->Add(std::move(diag));
 }
 
 const Value* Planner::Lookup(const std::string& address) const {
@@ -176,7 +187,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
     Diagnostic diag;
     diag.loc = d.loc;
     diag.address = d.address;
-    diag.summary = d.address + ": " + error;
+    diag.summary = error;
     diag.hint = "a reference looks like ${<provider>.<type>.<name>.<attribute>}";
     diags_->Add(std::move(diag));
   }
@@ -194,12 +205,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       Result<provider::PlannedChange> planned =
           p->Plan(ContextFor(d.address, type), d.type, Value(), c.after);
       if (!planned.ok()) {
-        Diagnostic diag;
-        diag.summary = d.address + ": plan: " + planned.status().message();
-        diag.hint = planned.status().hint();
-        diag.address = d.address;
-        diag.loc = d.loc;
-        diags_->Add(std::move(diag));
+        PlanFailed(d, planned.status());
       } else if (planned->planned.is_map()) {
         c.after = planned->planned;
       }
@@ -224,12 +230,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       Result<provider::PlannedChange> planned =
           p->Plan(ContextFor(d.address, type), d.type, c.before, after);
       if (!planned.ok()) {
-        Diagnostic diag;
-        diag.summary = d.address + ": plan: " + planned.status().message();
-        diag.hint = planned.status().hint();
-        diag.address = d.address;
-        diag.loc = d.loc;
-        diags_->Add(std::move(diag));
+        PlanFailed(d, planned.status());
       } else {
         if (planned->planned.is_map()) after = planned->planned;
         for (const std::string& k : planned->requires_replace) AddUnique(&replace, k);

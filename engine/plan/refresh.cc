@@ -131,7 +131,7 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
     if (!t.status.ok()) {
       for (const state::ResourceState* r : t.members) {
         Diagnostic d;
-        d.summary = r->address + ": read: " + t.status.message();
+        d.summary = "read: " + t.status.message();
         d.hint = t.status.hint();
         d.address = r->address;
         diags->Add(std::move(d));

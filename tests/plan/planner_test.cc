@@ -213,9 +213,10 @@ TEST_F(PlannerTest, ReferenceToUndeclaredResourceNamesTheReferrerAndPlace) {
   Result<Plan> p = MakePlan(desired_, prior_, registry_, {}, &diags_);
   ASSERT_EQ(diags_.error_count(), 1u);
   const Diagnostic& d = diags_.items()[0];
+  EXPECT_EQ(d.address, "local.file.a");
   EXPECT_EQ(d.summary,
-            "local.file.a: reference '${local.file.nope.sha}' names 'local.file.nope', which the "
-            "blueprint does not declare");
+            "reference '${local.file.nope.sha}' names 'local.file.nope', which the blueprint does "
+            "not declare");
   EXPECT_EQ(d.loc, (SourceLoc{1, 9, 14}));
   EXPECT_EQ(d.hint, "did you mean 'local.file.nop'?");
 }
@@ -258,7 +259,8 @@ TEST_F(PlannerTest, ReadFailureIsReportedWithTheAddress) {
   Want("local.file.a", Map({{"path", Value("/a")}}));
   Result<Plan> p = MakePlan(desired_, prior_, registry_, {}, &diags_);
   ASSERT_EQ(diags_.error_count(), 1u);
-  EXPECT_EQ(diags_.items()[0].summary, "local.file.a: read: permission denied");
+  EXPECT_EQ(diags_.items()[0].summary, "read: permission denied");
+  EXPECT_EQ(diags_.items()[0].address, "local.file.a");
   EXPECT_EQ(diags_.items()[0].hint, "run as root");
 }
 

@@ -41,24 +41,8 @@ bool PushJsonProtected(lua_State* L, const JsonReturns& results, char* error, si
 
 template <class F>
 int BindJson(lua_State* L, const char* name, F&& body) {
-  char error[1024];
-  error[0] = '\0';
-  int pushed = 0;
-  {
-    Args args(L, name);
-    JsonReturns results;
-    try {
-      body(args, results);
-      if (internal::PushJsonProtected(L, results, error, sizeof error))
-        pushed = static_cast<int>(results.size());
-    } catch (const BindingError& e) {
-      internal::CopyMessage(e.message, error, sizeof error);
-    } catch (const std::exception& e) {
-      internal::CopyMessage(std::string(name) + ": " + e.what(), error, sizeof error);
-    }
-  }
-  if (error[0] != '\0') internal::RaiseError(L, error);
-  return pushed;
+  return internal::BindWith<JsonReturns>(L, name, std::forward<F>(body),
+                                         &internal::PushJsonProtected);
 }
 
 }  // namespace cairn::lua
