@@ -1,9 +1,9 @@
 #include "engine/base/term.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace cairn {
 

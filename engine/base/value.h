@@ -22,15 +22,15 @@ class Value {
   using Map = std::map<std::string, Value, std::less<>>;
 
   Value() = default;
-  Value(bool b) : v_(b) {}                             // NOLINT
-  Value(int i) : v_(static_cast<int64_t>(i)) {}        // NOLINT
-  Value(int64_t i) : v_(i) {}                          // NOLINT
-  Value(double d) : v_(d) {}                           // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}           // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}         // NOLINT
-  Value(std::string_view s) : v_(std::string(s)) {}    // NOLINT
-  Value(List l) : v_(std::move(l)) {}                  // NOLINT
-  Value(Map m) : v_(std::move(m)) {}                   // NOLINT
+  Value(bool b) : v_(b) {}                           // NOLINT
+  Value(int i) : v_(static_cast<int64_t>(i)) {}      // NOLINT
+  Value(int64_t i) : v_(i) {}                        // NOLINT
+  Value(double d) : v_(d) {}                         // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}         // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}       // NOLINT
+  Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
+  Value(List l) : v_(std::move(l)) {}                // NOLINT
+  Value(Map m) : v_(std::move(m)) {}                 // NOLINT
 
   static Value EmptyList() { return Value(List{}); }
   static Value EmptyMap() { return Value(Map{}); }
@@ -51,13 +51,13 @@ class Value {
   // Accessors. REQUIRES: the value has that kind (checked; a wrong kind aborts in debug builds
   // and returns a static empty value otherwise).
   bool AsBool() const;
-  int64_t AsInt() const;      // also accepts an integral float
-  double AsNumber() const;    // int or float
+  int64_t AsInt() const;    // also accepts an integral float
+  double AsNumber() const;  // int or float
   const std::string& AsString() const;
   const List& AsList() const;
   const Map& AsMap() const;
-  List& MutableList();        // turns null into an empty list first
-  Map& MutableMap();          // turns null into an empty map first
+  List& MutableList();  // turns null into an empty list first
+  Map& MutableMap();    // turns null into an empty map first
   const std::string& UnknownOrigin() const;
 
   /// Map lookup; nullptr when this is not a map or the key is absent.

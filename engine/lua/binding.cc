@@ -63,8 +63,7 @@ Value Args::Any(int i) const {
 }
 
 Value Args::Table(int i) const {
-  if (lua_type(L_, i) != LUA_TTABLE)
-    Fail(i, std::string("table expected, got ") + TypeName(L_, i));
+  if (lua_type(L_, i) != LUA_TTABLE) Fail(i, std::string("table expected, got ") + TypeName(L_, i));
   return Any(i);
 }
 

@@ -36,9 +36,7 @@ void PushValue(lua_State* L, const Value& v) {
     case Value::Kind::kBool: lua_pushboolean(L, v.AsBool()); break;
     case Value::Kind::kInt: lua_pushinteger(L, v.AsInt()); break;
     case Value::Kind::kFloat: lua_pushnumber(L, v.AsNumber()); break;
-    case Value::Kind::kString:
-      lua_pushlstring(L, v.AsString().data(), v.AsString().size());
-      break;
+    case Value::Kind::kString: lua_pushlstring(L, v.AsString().data(), v.AsString().size()); break;
     case Value::Kind::kUnknown: PushUnknown(L); break;
     case Value::Kind::kList: {
       const Value::List& list = v.AsList();

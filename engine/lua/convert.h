@@ -1,9 +1,9 @@
 // Conversion between cairn Values and Lua values.
 #pragma once
 
-#include <lua.hpp>
-
 #include <string>
+
+#include <lua.hpp>
 
 #include "engine/base/value.h"
 

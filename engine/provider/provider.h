@@ -28,7 +28,7 @@ struct DesiredResource {
   std::string type;      // "<provider>.<type>"
   std::string provider;  // "<provider>"
   std::string name;
-  Value attributes;  // a map; strings may hold "${address.attr}" references
+  Value attributes;                     // a map; strings may hold "${address.attr}" references
   std::vector<std::string> depends_on;  // explicit dependencies (addresses)
   SourceLoc loc;                        // where it was declared (or what expanded it)
   std::string origin;                   // "resources" or "expanded by <provider>"
@@ -66,8 +66,8 @@ class Provider {
                                      const Value& prior, const Value& proposed) = 0;
   virtual Result<Value> Create(const CallContext& ctx, const std::string& type,
                                const Value& planned) = 0;
-  virtual Result<Value> Update(const CallContext& ctx, const std::string& type,
-                               const Value& prior, const Value& planned) = 0;
+  virtual Result<Value> Update(const CallContext& ctx, const std::string& type, const Value& prior,
+                               const Value& planned) = 0;
   virtual Status Delete(const CallContext& ctx, const std::string& type, const Value& prior) = 0;
   /// Adopts an existing object by its id. Only called when the type has_import.
   virtual Result<Value> Import(const CallContext& ctx, const std::string& type,

@@ -1,16 +1,16 @@
 #include "tests/support/test_support.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace cairn::testing {
 
@@ -44,7 +44,7 @@ std::string ReadFile(const std::string& path) {
 bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd,
-                  const std::vector<std::string>& env) {
+                         const std::vector<std::string>& env) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
   pid_t pid = fork();

@@ -34,7 +34,7 @@ struct CommandResult {
 
 /// Runs argv (no shell) in `cwd` with extra environment entries ("K=V"), waiting for it.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = "",
-                  const std::vector<std::string>& env = {});
+                         const std::vector<std::string>& env = {});
 
 /// The cairn binary built with the tests.
 std::string CairnBinary();

@@ -1,10 +1,10 @@
 // Host modules: the only capabilities a plugin has, each reached with require("host.<name>").
 #pragma once
 
-#include <lua.hpp>
-
 #include <string>
 #include <vector>
+
+#include <lua.hpp>
 
 namespace cairn::lua {
 
