@@ -1,4 +1,5 @@
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include <unistd.h>
@@ -155,6 +156,22 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   Status unlocked = s.backend().Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
   return code;
+}
+
+void AddApplyCommand(CLI::App& root, std::vector<Command>* out) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = root.add_subcommand("apply", "Make live systems match the blueprint");
+  AddRunFlags(cmd, opts.get(), true);
+  cmd->footer("Examples:\n  cairn apply\n  cairn apply --auto-approve --parallelism 20");
+  out->push_back({cmd, [opts](Session& s) { return RunApply(s, *opts, false); }});
+}
+
+void AddDestroyCommand(CLI::App& root, std::vector<Command>* out) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = root.add_subcommand("destroy", "Delete everything in the state");
+  AddRunFlags(cmd, opts.get(), true);
+  cmd->footer("Example:\n  cairn destroy --auto-approve");
+  out->push_back({cmd, [opts](Session& s) { return RunApply(s, *opts, true); }});
 }
 
 }  // namespace cairn::cli

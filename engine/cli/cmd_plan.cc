@@ -1,4 +1,5 @@
 #include <iostream>
+#include <memory>
 
 #include "engine/cli/commands.h"
 #include "engine/plan/planner.h"
@@ -23,6 +24,8 @@ bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State
   if (ok) *out = std::move(*p);
   return ok;
 }
+
+namespace {
 
 // Shows what apply would do; takes the state lock so that it reads a consistent state.
 int RunPlan(Session& s, const RunOptions& o) {
@@ -51,6 +54,26 @@ int RunPlan(Session& s, const RunOptions& o) {
   Status unlocked = s.backend().Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
   return code;
+}
+
+}  // namespace
+
+void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve) {
+  cmd->add_option("--parallelism", o->parallelism, "Provider calls in flight at once")
+      ->default_val(10)
+      ->check(CLI::Range(1, 256));
+  if (approve) cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
+  cmd->add_flag("--no-refresh", o->no_refresh, "Trust the state; do not read live objects");
+}
+
+void AddPlanCommand(CLI::App& root, std::vector<Command>* out) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = root.add_subcommand("plan", "Show what apply would change");
+  AddRunFlags(cmd, opts.get(), false);
+  cmd->add_flag("--detailed-exitcode", opts->detailed_exitcode,
+                "Exit 0 for no changes, 2 when changes are present, 1 on error");
+  cmd->footer("Examples:\n  cairn plan\n  cairn plan -f site.yaml --detailed-exitcode");
+  out->push_back({cmd, [opts](Session& s) { return RunPlan(s, *opts); }});
 }
 
 }  // namespace cairn::cli

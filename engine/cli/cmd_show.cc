@@ -4,6 +4,7 @@
 #include "engine/plan/render.h"
 
 namespace cairn::cli {
+namespace {
 
 // Prints the state as cairn last recorded it; needs no providers and reads no live system.
 int RunShow(Session& s) {
@@ -23,6 +24,14 @@ int RunShow(Session& s) {
   }
   std::cout << plan::RenderState(*st, s.color_out());
   return kExitOk;
+}
+
+}  // namespace
+
+void AddShowCommand(CLI::App& root, std::vector<Command>* out) {
+  CLI::App* cmd = root.add_subcommand("show", "Print the state in human form");
+  cmd->footer("Example:\n  cairn show");
+  out->push_back({cmd, RunShow});
 }
 
 }  // namespace cairn::cli
