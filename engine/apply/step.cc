@@ -84,6 +84,11 @@ class Step {
     d.summary = op + ": " + s.message();  // the address is shown from d.address
     d.hint = s.hint();
     d.address = c_.address;
+    if (!s.path().empty()) {
+      d.path = s.path();
+      const Value* at = graph::FindPath(c_.config, s.path());
+      if (at != nullptr) d.loc = at->loc;
+    }
     diags_->Add(std::move(d));
   }
 

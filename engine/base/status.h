@@ -28,6 +28,20 @@ class Status {
   const std::string& message() const { return message_; }
   const std::string& hint() const { return hint_; }
 
+  /// Seconds the failing service asked to wait before a retry (0: no preference).
+  double retry_after() const { return retry_after_; }
+  Status& set_retry_after(double seconds) {
+    retry_after_ = seconds;
+    return *this;
+  }
+  /// The attribute the error is about ("manifest.spec.replicas"), when the reporter knows it;
+  /// the engine turns it into the blueprint position of that attribute.
+  const std::string& path() const { return path_; }
+  Status& set_path(std::string path) {
+    path_ = std::move(path);
+    return *this;
+  }
+
   /// Prefixes the message with context, e.g. "while creating local.file.x: ".
   Status& Prepend(const std::string& context) {
     message_ = context + message_;
@@ -41,6 +55,8 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   std::string hint_;
+  double retry_after_ = 0;
+  std::string path_;
 };
 
 /// A value or the Status that explains why there is none.

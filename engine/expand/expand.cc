@@ -252,6 +252,7 @@ std::vector<DesiredResource> Expand(const blueprint::Blueprint& bp, const Value&
   std::vector<DesiredResource> out;
   std::map<std::string, size_t> index;
   for (const auto& [name, p] : providers.all()) {
+    p->SetBlueprint(root);
     if (!p->Schema().has_expand) continue;
     Result<std::vector<DesiredResource>> expanded = p->Expand(root);
     if (!expanded.ok()) {

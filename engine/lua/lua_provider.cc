@@ -31,6 +31,8 @@ struct LuaProvider::PooledVm {
   int config_ref = LUA_REFNIL;  // ctx.config
   int log_ref = LUA_NOREF;      // ctx.log (host.log; bound to the call's address via HostContext)
   uint64_t generation = 0;      // the configuration this VM was configured with (0: none)
+  int blueprint_ref = LUA_REFNIL;    // ctx.blueprint
+  uint64_t blueprint_version = 0;    // which SetBlueprint blueprint_ref holds
   std::vector<std::string> secrets;  // sensitive config values
 };
 
@@ -368,8 +370,8 @@ Status LuaProvider::CallResource(const CallSpec& spec, std::vector<Value>* out) 
   for (const Value* arg : spec.args)
     CollectSecrets(*arg, &spec.rt->attributes, &hc.sensitive_values);
 
-  // ctx: address, type, client, config, log, deadline.
-  lua_createtable(L, 0, 6);
+  // ctx: address, type, client, config, log, deadline, blueprint.
+  lua_createtable(L, 0, 7);
   lua_pushlstring(L, ctx.address.data(), ctx.address.size());
   lua_setfield(L, -2, "address");
   lua_pushlstring(L, spec.rt->name.data(), spec.rt->name.size());
@@ -382,6 +384,17 @@ Status LuaProvider::CallResource(const CallSpec& spec, std::vector<Value>* out) 
   lua_setfield(L, -2, "log");
   lua_pushnumber(L, EpochDeadline(ctx.deadline));
   lua_setfield(L, -2, "deadline");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (p->blueprint_version != blueprint_version_) {
+      luaL_unref(L, LUA_REGISTRYINDEX, p->blueprint_ref);
+      PushValue(L, blueprint_);
+      p->blueprint_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+      p->blueprint_version = blueprint_version_;
+    }
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->blueprint_ref);
+  lua_setfield(L, -2, "blueprint");
   for (const Value* arg : spec.args) PushValue(L, *arg);
 
   s = vm->Call(1 + static_cast<int>(spec.args.size()), spec.nresults);
@@ -413,6 +426,12 @@ const ResourceType* FindType(const provider::ProviderSchema& schema, const std::
 }
 
 }  // namespace
+
+void LuaProvider::SetBlueprint(const Value& blueprint) {
+  std::lock_guard<std::mutex> lock(mu_);
+  blueprint_ = blueprint;
+  ++blueprint_version_;
+}
 
 Result<std::optional<Value>> LuaProvider::Read(const CallContext& ctx, const std::string& type,
                                                const Value& prior) {

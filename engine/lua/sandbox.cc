@@ -47,7 +47,14 @@ local function fail(message, opts)
   opts = opts or {}
   local hint = opts.hint
   if hint ~= nil then hint = tostring(hint) end
-  error(setmetatable({ message = where(2) .. message, hint = hint,
+  local path = opts.path
+  if path ~= nil then path = tostring(path) end
+  local retry_after = opts.retry_after
+  if retry_after ~= nil and type(retry_after) ~= "number" then
+    error("bad argument #2 to 'fail' (retry_after must be a number of seconds)", 2)
+  end
+  error(setmetatable({ message = where(2) .. message, hint = hint, path = path,
+                       retry_after = retry_after,
                        retryable = opts.retryable == true }, fail_mt), 0)
 end
 

@@ -196,10 +196,15 @@ Status Vm::ErrorStatus(int rc) {
                          "the plugin holds too much data at once; process it in smaller pieces");
   }
   Status::Code code = Status::Code::kError;
-  std::string message, hint;
+  std::string message, hint, path;
+  double retry_after = 0;
   if (lua_type(L_, top) == LUA_TTABLE) {
     message = RawString(L_, top, "message");
     hint = RawString(L_, top, "hint");
+    path = RawString(L_, top, "path");
+    lua_pushstring(L_, "retry_after");
+    if (lua_rawget(L_, top) == LUA_TNUMBER) retry_after = lua_tonumber(L_, -1);
+    lua_pop(L_, 1);
     if (RawBool(L_, top, "retryable")) code = Status::Code::kRetryable;
     std::string trace = RawString(L_, top, "traceback");
     if (!trace.empty()) message += "\n" + trace;
@@ -215,7 +220,9 @@ Status Vm::ErrorStatus(int rc) {
     default: break;
   }
   abort_reason_ = kNoAbort;
-  return Status::WithCode(code, context_.Redact(message), context_.Redact(hint));
+  Status status = Status::WithCode(code, context_.Redact(message), context_.Redact(hint));
+  status.set_retry_after(retry_after).set_path(path);
+  return status;
 }
 
 }  // namespace cairn::lua

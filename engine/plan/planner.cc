@@ -51,6 +51,8 @@ class Planner {
   bool BuildGraph(std::vector<std::string>* order);
   void DiffDesired(const provider::DesiredResource& d);
   void PlanDeletes();
+  // Keeps only the targets and what they wait for (transitively through depends_on).
+  void KeepTargets();
   void OrderChanges();
   // Reports a provider's failure to plan `d`.
   void PlanFailed(const provider::DesiredResource& d, const Status& s);
@@ -84,6 +86,7 @@ Plan Planner::Run(const state::State& prior) {
       state::MarkSensitive(&r.attributes, r.sensitive_paths);
     }
   }
+  if (opts_.refresh_only) return std::move(plan_);
   plan_.changes.reserve(desired_.size() + plan_.refreshed.resources.size());
   if (!opts_.destroy) {
     std::vector<std::string> order;
@@ -91,8 +94,43 @@ Plan Planner::Run(const state::State& prior) {
     for (const std::string& address : order) DiffDesired(*by_address_.at(address));
   }
   PlanDeletes();
+  if (!opts_.targets.empty()) KeepTargets();
   OrderChanges();
   return std::move(plan_);
+}
+
+void Planner::KeepTargets() {
+  std::set<std::string> keep;
+  std::vector<std::string> todo;
+  for (const std::string& t : opts_.targets) {
+    if (index_.count(t) != 0) {
+      todo.push_back(t);
+      continue;
+    }
+    if (by_address_.count(t) != 0 || plan_.refreshed.resources.count(t) != 0) continue;
+    std::vector<std::string> known;
+    for (const auto& [a, i] : index_) known.push_back(a);
+    Diagnostic d;
+    d.summary = "target '" + t + "' is neither in the blueprint nor in the state";
+    d.hint = DidYouMean(t, known);
+    if (d.hint.empty()) d.hint = "a target is a resource address, e.g. local.file.motd";
+    diags_->Add(std::move(d));
+  }
+  while (!todo.empty()) {
+    std::string a = std::move(todo.back());
+    todo.pop_back();
+    if (!keep.insert(a).second) continue;
+    auto it = index_.find(a);
+    if (it == index_.end()) continue;
+    for (const std::string& dep : plan_.changes[it->second].depends_on) todo.push_back(dep);
+  }
+  std::vector<ResourceChange> kept;
+  for (ResourceChange& c : plan_.changes)
+    if (keep.count(c.address) != 0) kept.push_back(std::move(c));
+  plan_.changes = std::move(kept);
+  index_.clear();
+  for (size_t i = 0; i < plan_.changes.size(); ++i) index_[plan_.changes[i].address] = i;
+  std::erase_if(plan_.drift, [&](const Drift& d) { return keep.count(d.address) == 0; });
 }
 
 bool Planner::BuildGraph(std::vector<std::string>* order) {
@@ -155,6 +193,12 @@ void Planner::PlanFailed(const provider::DesiredResource& d, const Status& s) {
   diag.hint = s.hint();
   diag.address = d.address;
   diag.loc = d.loc;
+  // A provider that names the attribute at fault gets the user pointed at where it was written.
+  if (!s.path().empty()) {
+    diag.path = s.path();
+    const Value* at = graph::FindPath(d.attributes, s.path());
+    if (at != nullptr && at->loc.valid()) diag.loc = at->loc;
+  }
   diags_->Add(std::move(diag));
 }
 

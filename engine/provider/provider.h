@@ -52,6 +52,9 @@ class Provider {
   virtual Status Configure(const Value& config) = 0;
   /// Emits desired resources for the validated blueprint (empty if the provider has no expand).
   virtual Result<std::vector<DesiredResource>> Expand(const Value& blueprint) = 0;
+  /// Gives the provider the validated blueprint before any planning, so that a plan can look
+  /// beyond its own resource (e.g. a custom resource's definition declared elsewhere).
+  virtual void SetBlueprint(const Value& blueprint) {}
 
   /// Reads one object; nullopt means it no longer exists.
   virtual Result<std::optional<Value>> Read(const CallContext& ctx, const std::string& type,
