@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev     # state files, schema, json host module
   libcli11-dev           # command line parsing and help
   libcpp-httplib-dev     # test servers (HTTPS, API emulators)
+  python3 time           # bench/run.sh (its smoke test runs in ctest): generators, /usr/bin/time
 )
 
 sudo=""
