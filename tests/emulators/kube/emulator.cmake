@@ -1,0 +1,22 @@
+# The Kubernetes API emulator: a library for in-process tests, a standalone server for
+# benchmarks and kubectl, and its tests (tests/kube/*_test.cc -> kube_tests).
+file(GLOB kube_emulator_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cc)
+list(REMOVE_ITEM kube_emulator_sources ${CMAKE_CURRENT_LIST_DIR}/main.cc)
+add_library(kube_emulator STATIC ${kube_emulator_sources})
+target_include_directories(kube_emulator PUBLIC ${CMAKE_SOURCE_DIR})
+target_link_libraries(kube_emulator PUBLIC cairn_blueprint ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL
+                                           OpenSSL::Crypto yaml-cpp Threads::Threads)
+
+add_executable(kube-emulator ${CMAKE_CURRENT_LIST_DIR}/main.cc)
+target_link_libraries(kube-emulator PRIVATE kube_emulator)
+
+file(GLOB kube_test_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kube/*.cc)
+if(kube_test_sources)
+  add_executable(kube_tests ${kube_test_sources})
+  target_link_libraries(kube_tests PRIVATE kube_emulator cairn_test_support GTest::gtest_main)
+  add_dependencies(kube_tests kube-emulator)
+  target_compile_definitions(kube_tests PRIVATE
+                             KUBE_EMULATOR_BINARY="$<TARGET_FILE:kube-emulator>")
+  gtest_discover_tests(kube_tests DISCOVERY_MODE PRE_TEST
+                       PROPERTIES ENVIRONMENT "CAIRN_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endif()
