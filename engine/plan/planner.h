@@ -1,6 +1,7 @@
 // The planner: refresh, build the dependency graph, and diff the blueprint against what exists.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "engine/base/diag.h"
@@ -16,6 +17,12 @@ struct PlanOptions {
   bool refresh = true;   // read live objects first; off: trust the state as recorded
   bool destroy = false;  // plan to delete everything in the state
   int parallelism = 10;  // concurrent provider reads
+  /// Plan only these addresses and what they need: their dependencies, or for destroy their
+  /// dependents (whatever must go first). Empty: everything. An address that is neither in the
+  /// blueprint nor in the state is an error.
+  std::vector<std::string> targets;
+  /// Only refresh: the plan holds the drift and no changes (apply then records the drift).
+  bool refresh_only = false;
 };
 
 /// Refreshes `prior` through the providers, diffs it against `desired`, returns the plan.
