@@ -1,5 +1,8 @@
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <unistd.h>
@@ -7,6 +10,7 @@
 #include "engine/apply/applier.h"
 #include "engine/base/term.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/json_view.h"
 #include "engine/cli/progress.h"
 #include "engine/cli/signals.h"
 #include "engine/plan/render.h"
@@ -60,21 +64,36 @@ std::string Summary(const plan::Plan& p, const apply::ApplyResult& r, bool destr
 }  // namespace
 
 int RunApply(Session& s, const RunOptions& o, bool destroy) {
+  // With --json the human output is discarded so that stdout holds only the document.
+  nlohmann::json doc = JsonDocument(destroy ? "destroy" : "apply");
+  std::optional<StdoutSilencer> silence;
+  if (s.json()) silence.emplace();
+  auto finish = [&](int code) {
+    silence.reset();
+    if (s.json()) {
+      doc["success"] = code == kExitOk || code == kExitChanges;
+      PrintJson(std::move(doc), s.TakeJsonDiagnostics());
+    }
+    return code;
+  };
+  if (!CheckApplyOptions(s, o)) return finish(kExitError);
   if (!s.LoadBlueprint() || !s.OpenBackend()) {
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
   }
   Result<state::LockInfo> lock = s.backend().Lock(destroy ? "destroy" : "apply");
   if (!lock.ok()) {
     s.diags().AddStatus(lock.status());
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
   }
   // Everything below holds the lock; one exit path releases it. Interrupts are caught from here
   // on so that Ctrl-C during planning also ends with the lock released.
   InterruptFlags interrupts;
   InstallInterruptHandlers(&interrupts);
   int code = kExitError;
+  bool changed = false;  // for --detailed-exitcode
+  ApplyOutcomes outcomes;
   do {
     Result<state::State> current = s.backend().Load();
     if (!current.ok()) {
@@ -83,8 +102,11 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       break;
     }
     plan::Plan p;
-    if (!BuildPlan(s, o, destroy, *current, &p)) break;
-    std::cout << plan::RenderPlan(p, s.color_out());
+    if (!(o.plan_file.empty() ? BuildPlan(s, o, destroy, *current, &p)
+                              : LoadSavedPlan(s, o, *current, &p)))
+      break;
+    std::cout << RenderPlanFor(p, o, s.color_out());
+    if (s.json()) doc["plan"] = PlanJson(p, o.refresh_only, !o.targets.empty());
     if (!p.HasChanges()) {
       // Drift accepted into state even when nothing needs changing.
       if (!p.drift.empty()) {
@@ -96,11 +118,14 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
           s.FlushDiagnostics();
           break;
         }
+        changed = true;
+        doc["state_serial"] = refreshed.serial;
       }
       code = kExitOk;
       break;
     }
-    if (!o.auto_approve && !Confirm(destroy, s.color_out())) {
+    // A saved plan was reviewed when it was made: applying it asks nothing.
+    if (!o.auto_approve && o.plan_file.empty() && !Confirm(destroy, s.color_out())) {
       std::cout << (destroy ? "Destroy" : "Apply") << " cancelled.\n";
       break;
     }
@@ -119,7 +144,10 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     ProgressPrinter progress(s.color_out(), total);
     apply::ApplyOptions ao;
     ao.parallelism = o.parallelism;
-    ao.on_event = [&progress](const apply::ApplyEvent& e) { progress.OnEvent(e); };
+    ao.on_event = [&progress, &outcomes](const apply::ApplyEvent& e) {
+      outcomes.Record(e);
+      progress.OnEvent(e);
+    };
     ao.stop = &interrupts.stop;
     ao.abort = &interrupts.abort;
     std::cout << "\n";
@@ -132,6 +160,8 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     s.diags().Append(result.diags);
     if (!saved.ok()) s.diags().AddStatus(saved);
     s.FlushDiagnostics();
+    changed = true;
+    if (s.json()) doc.update(ApplyResultsJson(p, outcomes, result.state.serial));
 
     Style st(s.color_out());
     bool interrupted = interrupts.stop.load();
@@ -155,23 +185,47 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   RemoveInterruptHandlers();
   Status unlocked = s.backend().Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
-  return code;
+  if (o.detailed_exitcode && code == kExitOk && changed) code = kExitChanges;
+  return finish(code);
 }
 
 void AddApplyCommand(CLI::App& root, std::vector<Command>* out) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = root.add_subcommand("apply", "Make live systems match the blueprint");
   AddRunFlags(cmd, opts.get(), true);
-  cmd->footer("Examples:\n  cairn apply\n  cairn apply --auto-approve --parallelism 20");
-  out->push_back({cmd, [opts](Session& s) { return RunApply(s, *opts, false); }});
+  cmd->add_flag("--refresh-only", opts->refresh_only,
+                "Record drift in the state; change nothing live");
+  cmd->add_option("plan_file", opts->plan_file,
+                  "A plan saved with `cairn plan -out FILE`: apply exactly it");
+  cmd->footer(
+      "Examples:\n"
+      "  cairn apply\n"
+      "  cairn apply --auto-approve --parallelism 20\n"
+      "  cairn plan -out site.plan && cairn apply site.plan\n"
+      "  cairn apply --refresh-only --auto-approve\n"
+      "  cairn apply --auto-approve --json --detailed-exitcode\n\n"
+      "Exit codes: 0 success, 1 error (or a stale saved plan), 2 changes applied (only with "
+      "--detailed-exitcode), 130 interrupted.");
+  out->push_back({cmd, [opts](Session& s) {
+                    s.set_json(opts->json);
+                    return RunApply(s, *opts, false);
+                  }});
 }
 
 void AddDestroyCommand(CLI::App& root, std::vector<Command>* out) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = root.add_subcommand("destroy", "Delete everything in the state");
   AddRunFlags(cmd, opts.get(), true);
-  cmd->footer("Example:\n  cairn destroy --auto-approve");
-  out->push_back({cmd, [opts](Session& s) { return RunApply(s, *opts, true); }});
+  cmd->footer(
+      "Examples:\n"
+      "  cairn destroy --auto-approve\n"
+      "  cairn destroy --target local.directory.site --auto-approve\n\n"
+      "Exit codes: 0 success, 1 error, 2 something was destroyed (only with "
+      "--detailed-exitcode), 130 interrupted.");
+  out->push_back({cmd, [opts](Session& s) {
+                    s.set_json(opts->json);
+                    return RunApply(s, *opts, true);
+                  }});
 }
 
 }  // namespace cairn::cli

@@ -1,9 +1,14 @@
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/json_view.h"
+#include "engine/plan/plan_file.h"
 #include "engine/plan/planner.h"
 #include "engine/plan/render.h"
+#include "engine/state/file_io.h"
+#include "engine/state/lock_info.h"
 
 namespace cairn::cli {
 
@@ -17,27 +22,94 @@ bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State
   po.refresh = !o.no_refresh;
   po.destroy = destroy;
   po.parallelism = o.parallelism;
+  po.targets = o.targets;
+  po.refresh_only = o.refresh_only;
   Result<plan::Plan> p = plan::MakePlan(s.desired(), current, s.providers(), po, &s.diags());
   if (!p.ok()) s.diags().AddStatus(p.status());
   bool ok = p.ok() && !s.diags().has_errors();
+  if (ok && !o.targets.empty()) {
+    std::string list;
+    for (const std::string& t : o.targets) list += (list.empty() ? "" : ", ") + t;
+    s.diags().Warning({}, "",
+                      "this plan is partial: only " + list + " and what " +
+                          (o.targets.size() == 1 ? "it needs" : "they need") +
+                          " (--target); other changes may be pending",
+                      "run plan without --target to see everything");
+  }
   s.FlushDiagnostics();
   if (ok) *out = std::move(*p);
   return ok;
 }
 
+Result<plan::PlanFingerprint> CurrentFingerprint(Session& s, const state::State& current) {
+  plan::PlanFingerprint f;
+  // A state not yet written gets a fresh lineage on every load; it is recorded as "none yet".
+  bool unborn = current.serial == 0 && current.resources.empty();
+  f.lineage = unborn ? "" : current.lineage;
+  f.serial = current.serial;
+  std::string text;
+  Status read = state::ReadWholeFile(s.options().file, &text);
+  if (!read.ok()) return read;
+  f.blueprint_sha256 = plan::Sha256Hex(text);
+  f.desired_sha256 = plan::DesiredDigest(s.desired());
+  for (const auto& [name, p] : s.providers().all())
+    f.plugins.push_back({name, p->Schema().version});
+  return f;
+}
+
+std::string RenderPlanFor(const plan::Plan& p, const RunOptions& o, bool color) {
+  std::string out = plan::RenderPlan(p, color);
+  if (!o.refresh_only) return out;
+  // The summary speaks of changes to make; a refresh-only plan makes none, so it says what
+  // apply --refresh-only would record instead.
+  size_t summary = out.rfind(plan::PlanSummary(p));
+  if (summary != std::string::npos) {
+    size_t line = out.rfind('\n', summary);
+    out.erase(line == std::string::npos ? 0 : line + 1);
+  }
+  if (p.drift.empty()) return out + "No changes: the live objects match the state.\n";
+  return out + "Refresh only: " + std::to_string(p.drift.size()) +
+         (p.drift.size() == 1 ? " object" : " objects") +
+         " changed outside of cairn. Run `cairn apply --refresh-only` to record " +
+         (p.drift.size() == 1 ? "it" : "them") + " in the state; nothing live is changed.\n";
+}
+
 namespace {
+
+Status SavePlan(Session& s, const RunOptions& o, const state::State& current, const plan::Plan& p) {
+  Result<plan::PlanFingerprint> fp = CurrentFingerprint(s, current);
+  if (!fp.ok()) return fp.status();
+  plan::PlanFile f;
+  f.fingerprint = std::move(*fp);
+  f.blueprint_path = s.options().file;
+  f.created = state::NowRfc3339();
+  f.refresh_only = o.refresh_only;
+  f.targets = o.targets;
+  f.plan = p;
+  Status w = plan::WritePlanFile(o.plan_out, f);
+  if (!w.ok())
+    return Status::Error("cannot save the plan: " + w.message(),
+                         "check that -out names a "
+                         "writable path");
+  return w;
+}
 
 // Shows what apply would do; takes the state lock so that it reads a consistent state.
 int RunPlan(Session& s, const RunOptions& o) {
+  nlohmann::json doc = JsonDocument("plan");
+  auto finish = [&](int code) {
+    if (s.json()) PrintJson(std::move(doc), s.TakeJsonDiagnostics());
+    return code;
+  };
   if (!s.LoadBlueprint() || !s.OpenBackend()) {
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
   }
   Result<state::LockInfo> lock = s.backend().Lock("plan");
   if (!lock.ok()) {
     s.diags().AddStatus(lock.status());
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
   }
   int code = kExitError;
   Result<state::State> current = s.backend().Load();
@@ -47,13 +119,32 @@ int RunPlan(Session& s, const RunOptions& o) {
   } else {
     plan::Plan p;
     if (BuildPlan(s, o, /*destroy=*/false, *current, &p)) {
-      std::cout << plan::RenderPlan(p, s.color_out());
-      code = (o.detailed_exitcode && p.HasChanges()) ? kExitChanges : kExitOk;
+      bool changes = o.refresh_only ? !p.drift.empty() : p.HasChanges();
+      code = (o.detailed_exitcode && changes) ? kExitChanges : kExitOk;
+      if (!o.plan_out.empty()) {
+        Status saved = SavePlan(s, o, *current, p);
+        if (!saved.ok()) {
+          s.diags().AddStatus(saved);
+          code = kExitError;
+        }
+      }
+      if (s.json()) {
+        doc.update(PlanJson(p, o.refresh_only, !o.targets.empty()));
+        if (!o.plan_out.empty() && code != kExitError) doc["plan_file"] = o.plan_out;
+      } else {
+        std::cout << RenderPlanFor(p, o, s.color_out());
+        if (!o.plan_out.empty() && code != kExitError)
+          std::cout << "\nSaved the plan to " << o.plan_out
+                    << " (it holds secret values: keep it private).\nTo perform exactly these "
+                       "actions, run: cairn apply "
+                    << o.plan_out << "\n";
+      }
+      s.FlushDiagnostics();
     }
   }
   Status unlocked = s.backend().Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";
-  return code;
+  return finish(code);
 }
 
 }  // namespace
@@ -64,16 +155,35 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve) {
       ->check(CLI::Range(1, 256));
   if (approve) cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
   cmd->add_flag("--no-refresh", o->no_refresh, "Trust the state; do not read live objects");
+  cmd->add_option("--target", o->targets,
+                  "Only this resource address and what it needs (repeatable)");
+  cmd->add_flag("--json", o->json, "Print one JSON document on stdout (see docs/json.md)");
+  cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
+                "Exit 0 for no changes, 2 when there are changes, 1 on error");
 }
 
 void AddPlanCommand(CLI::App& root, std::vector<Command>* out) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = root.add_subcommand("plan", "Show what apply would change");
   AddRunFlags(cmd, opts.get(), false);
-  cmd->add_flag("--detailed-exitcode", opts->detailed_exitcode,
-                "Exit 0 for no changes, 2 when changes are present, 1 on error");
-  cmd->footer("Examples:\n  cairn plan\n  cairn plan -f site.yaml --detailed-exitcode");
-  out->push_back({cmd, [opts](Session& s) { return RunPlan(s, *opts); }});
+  cmd->add_flag("--refresh-only", opts->refresh_only,
+                "Only show what changed outside of cairn (drift)");
+  cmd->add_option("-o,--out", opts->plan_out,
+                  "Save the plan to FILE for `cairn apply FILE` (the file holds secrets)");
+  cmd->footer(
+      "Examples:\n"
+      "  cairn plan\n"
+      "  cairn plan -out site.plan && cairn apply site.plan\n"
+      "  cairn plan --target local.file.motd\n"
+      "  cairn plan --refresh-only\n"
+      "  cairn plan --json | jq '.summary'\n"
+      "  cairn -f site.yaml plan --detailed-exitcode\n\n"
+      "Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present "
+      "(only with --detailed-exitcode).");
+  out->push_back({cmd, [opts](Session& s) {
+                    s.set_json(opts->json);
+                    return RunPlan(s, *opts);
+                  }});
 }
 
 }  // namespace cairn::cli

@@ -1,6 +1,8 @@
 #include <iostream>
+#include <memory>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/json_view.h"
 #include "engine/plan/render.h"
 
 namespace cairn::cli {
@@ -8,15 +10,28 @@ namespace {
 
 // Prints the state as cairn last recorded it; needs no providers and reads no live system.
 int RunShow(Session& s) {
-  if (!s.LoadBlueprint() || !s.OpenBackend()) {
+  nlohmann::json doc = JsonDocument("show");
+  auto finish = [&](int code) {
+    if (s.json()) PrintJson(std::move(doc), s.TakeJsonDiagnostics());
+    return code;
+  };
+  if (!s.LoadBlueprint(/*resolve_secrets=*/false) || !s.OpenBackend()) {
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
   }
   Result<state::State> st = s.backend().Load();
   if (!st.ok()) {
     s.diags().AddStatus(st.status());
     s.FlushDiagnostics();
-    return kExitError;
+    return finish(kExitError);
+  }
+  if (s.json()) {
+    doc["lineage"] = st->lineage;
+    doc["serial"] = st->serial;
+    nlohmann::json resources = nlohmann::json::array();
+    for (const auto& [address, r] : st->resources) resources.push_back(ResourceJson(r));
+    doc["resources"] = std::move(resources);
+    return finish(kExitOk);
   }
   if (st->resources.empty()) {
     std::cout << "The state is empty: nothing has been applied yet.\n";
@@ -29,9 +44,18 @@ int RunShow(Session& s) {
 }  // namespace
 
 void AddShowCommand(CLI::App& root, std::vector<Command>* out) {
+  auto json = std::make_shared<bool>(false);
   CLI::App* cmd = root.add_subcommand("show", "Print the state in human form");
-  cmd->footer("Example:\n  cairn show");
-  out->push_back({cmd, RunShow});
+  cmd->add_flag("--json", *json, "Print one JSON document on stdout (see docs/json.md)");
+  cmd->footer(
+      "Examples:\n"
+      "  cairn show\n"
+      "  cairn show --json | jq '.resources[].address'\n\n"
+      "Exit codes: 0 success, 1 error.");
+  out->push_back({cmd, [json](Session& s) {
+                    s.set_json(*json);
+                    return RunShow(s);
+                  }});
 }
 
 }  // namespace cairn::cli

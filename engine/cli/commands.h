@@ -10,6 +10,7 @@
 #include "engine/cli/options.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan.h"
+#include "engine/plan/plan_file.h"
 #include "engine/state/state.h"
 
 namespace cairn::cli {
@@ -28,6 +29,12 @@ void AddPlanCommand(CLI::App& root, std::vector<Command>* out);
 void AddApplyCommand(CLI::App& root, std::vector<Command>* out);
 void AddDestroyCommand(CLI::App& root, std::vector<Command>* out);
 void AddShowCommand(CLI::App& root, std::vector<Command>* out);
+void AddImportCommand(CLI::App& root, std::vector<Command>* out);
+void AddStateCommand(CLI::App& root, std::vector<Command>* out);
+void AddForceUnlockCommand(CLI::App& root, std::vector<Command>* out);
+void AddGraphCommand(CLI::App& root, std::vector<Command>* out);
+void AddProvidersCommand(CLI::App& root, std::vector<Command>* out);
+void AddCompletionCommand(CLI::App& root, std::vector<Command>* out);
 
 /// Adds the flags plan, apply and destroy share.
 void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve);
@@ -36,6 +43,20 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve);
 /// Returns false after printing diagnostics.
 bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State& current,
                plan::Plan* out);
+
+/// The plan as shown to a reviewer (RenderPlan, or the drift only for --refresh-only).
+std::string RenderPlanFor(const plan::Plan& p, const RunOptions& o, bool color);
+
+/// What a plan made now would be computed from (state, blueprint, desired resources,
+/// plugins); needs LoadProviders and Expand.
+Result<plan::PlanFingerprint> CurrentFingerprint(Session& s, const state::State& current);
+
+/// Rejects flag combinations apply cannot honour (e.g. --json without --auto-approve).
+bool CheckApplyOptions(Session& s, const RunOptions& o);
+
+/// Reads o.plan_file and checks it against the current state, blueprint and plugins; false
+/// (after reporting what changed) when it is stale or unreadable.
+bool LoadSavedPlan(Session& s, const RunOptions& o, const state::State& current, plan::Plan* out);
 
 /// apply, or destroy when `destroy` is set.
 int RunApply(Session& s, const RunOptions& o, bool destroy);

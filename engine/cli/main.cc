@@ -1,5 +1,8 @@
 // cairn: plan and apply a blueprint through provider plugins.
+#include <deque>
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -9,9 +12,27 @@ namespace {
 
 // Every sub-command, in the order `cairn --help` lists them.
 const cairn::cli::AddCommandFn kCommands[] = {
-    cairn::cli::AddValidateCommand, cairn::cli::AddPlanCommand, cairn::cli::AddApplyCommand,
-    cairn::cli::AddDestroyCommand,  cairn::cli::AddShowCommand,
+    cairn::cli::AddValidateCommand,   cairn::cli::AddPlanCommand,
+    cairn::cli::AddApplyCommand,      cairn::cli::AddDestroyCommand,
+    cairn::cli::AddShowCommand,       cairn::cli::AddImportCommand,
+    cairn::cli::AddStateCommand,      cairn::cli::AddForceUnlockCommand,
+    cairn::cli::AddGraphCommand,      cairn::cli::AddProvidersCommand,
+    cairn::cli::AddCompletionCommand,
 };
+
+// Terraform users type `plan -out FILE`; CLI11 reads only one-letter options after one dash, so
+// "-out" and "-out=FILE" are rewritten to their "--out" spelling before parsing.
+void AcceptTerraformOutFlag(int argc, char** argv) {
+  static std::deque<std::string> rewritten;  // argv points into it until exit
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "-out" || arg.rfind("-out=", 0) == 0) {
+      rewritten.push_back("-" + std::string(arg));
+      argv[i] = rewritten.back().data();
+    }
+  }
+}
 
 }  // namespace
 
@@ -24,7 +45,10 @@ int main(int argc, char** argv) {
       "  cairn validate -f blueprints/homelab.yaml\n"
       "  cairn plan\n"
       "  cairn apply --auto-approve\n"
-      "  cairn show\n\n"
+      "  cairn plan -out site.plan && cairn apply site.plan\n"
+      "  cairn show\n"
+      "  cairn state list\n"
+      "  source <(cairn completion bash)\n\n"
       "Run 'cairn COMMAND --help' for a command's flags.");
   app.set_version_flag("--version", std::string("cairn ") + CAIRN_VERSION);
 
@@ -39,6 +63,7 @@ int main(int argc, char** argv) {
   std::vector<cairn::cli::Command> commands;
   for (cairn::cli::AddCommandFn add : kCommands) add(app, &commands);
 
+  AcceptTerraformOutFlag(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,6 +21,11 @@ struct RunOptions {
   bool auto_approve = false;
   bool no_refresh = false;
   bool detailed_exitcode = false;
+  bool json = false;                 // --json: one JSON document on stdout (docs/json.md)
+  std::vector<std::string> targets;  // --target (repeatable): a partial plan
+  bool refresh_only = false;         // --refresh-only: only drift; apply records it
+  std::string plan_out;              // plan -out FILE
+  std::string plan_file;             // apply FILE: apply a saved plan
 };
 
 /// Process exit codes.

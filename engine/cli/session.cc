@@ -20,10 +20,21 @@ Session::Session(GlobalOptions opts)
 
 void Session::FlushDiagnostics() {
   if (diags_.empty()) return;
+  if (json_) {
+    for (const Diagnostic& d : diags_.items()) json_diags_.push_back(d);
+    diags_ = Diagnostics();
+    return;
+  }
   std::cerr << RenderDiagnostics(diags_, color_err_);
   size_t errors = diags_.error_count();
   if (errors > 0) std::cerr << errors << (errors == 1 ? " error" : " errors") << " found.\n";
   diags_ = Diagnostics();
+}
+
+std::vector<Diagnostic> Session::TakeJsonDiagnostics() {
+  for (const Diagnostic& d : diags_.items()) json_diags_.push_back(d);
+  diags_ = Diagnostics();
+  return std::move(json_diags_);
 }
 
 bool Session::LoadBlueprint(bool resolve_secrets) {
@@ -79,9 +90,16 @@ std::vector<std::string> Session::PluginSearchDirs() const {
 }
 
 bool Session::LoadProviders() {
+  if (!LoadPlugins()) return false;
+  expand::ConfigureProviders(blueprint_, providers_, &diags_);
+  return !diags_.has_errors();
+}
+
+bool Session::LoadPlugins() {
+  if (!providers_.all().empty()) return true;
   lua::HostOptions host;
   host.lib_dir = BuiltinPluginDir() + "/lib";
-  host.blueprint_dir = blueprint_.dir;
+  host.blueprint_dir = blueprint_.dir.empty() ? fs::current_path().string() : blueprint_.dir;
   bool debug = opts_.debug;
   host.log_sink = [debug](lua::LogLevel level, const std::string& line) {
     if (level == lua::LogLevel::kDebug && !debug) return;
@@ -95,8 +113,6 @@ bool Session::LoadProviders() {
     }
     providers_.Add(std::move(*p));
   }
-  if (diags_.has_errors()) return false;
-  expand::ConfigureProviders(blueprint_, providers_, &diags_);
   return !diags_.has_errors();
 }
 
@@ -107,6 +123,8 @@ bool Session::Expand() {
 
 bool Session::OpenBackend() {
   std::string dir = opts_.state_dir;
+  if (dir.empty() && blueprint_.dir.empty())
+    dir = (fs::absolute(opts_.file).parent_path() / ".cairn").string();
   if (dir.empty()) dir = (fs::path(blueprint_.dir) / ".cairn").string();
   backend_ = std::make_unique<state::LocalBackend>(dir);
   return true;

@@ -27,13 +27,23 @@ class Session {
   bool LoadBlueprint(bool resolve_secrets = true);
   /// Finds and loads the plugins, then configures them from the blueprint.
   bool LoadProviders();
+  /// Finds and loads the plugins without configuring them (works without a blueprint: then
+  /// only the built-in folder and --plugin-dir are searched).
+  bool LoadPlugins();
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
   bool Expand();
-  /// Opens the state backend (local directory unless the blueprint says otherwise).
+  /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
+  /// loaded blueprint the default directory is .cairn beside the -f path.
   bool OpenBackend();
 
-  /// Prints the diagnostics gathered so far to stderr, and forgets them.
+  /// Prints the diagnostics gathered so far to stderr, and forgets them. In JSON mode they are
+  /// kept instead, for the command's JSON document (see TakeJsonDiagnostics).
   void FlushDiagnostics();
+  /// JSON mode: stdout carries one JSON document and diagnostics go into it.
+  void set_json(bool on) { json_ = on; }
+  bool json() const { return json_; }
+  /// The diagnostics flushed in JSON mode plus any not yet flushed; clears both.
+  std::vector<Diagnostic> TakeJsonDiagnostics();
 
   const GlobalOptions& options() const { return opts_; }
   bool color_out() const { return color_out_; }
@@ -48,6 +58,8 @@ class Session {
   std::vector<std::string> PluginSearchDirs() const;
 
   GlobalOptions opts_;
+  bool json_ = false;
+  std::vector<Diagnostic> json_diags_;
   bool color_out_;
   bool color_err_;
   Diagnostics diags_;
