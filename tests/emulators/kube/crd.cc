@@ -226,7 +226,7 @@ std::vector<StatusCause> ValidateCustomObject(const CrdServing& crd, const std::
   if (it == crd.compiled.end()) return out;
   nlohmann::json checked = object;
   // ObjectMeta is validated by the server itself, not by the CRD's schema.
-  checked.erase("metadata");
+  checked["metadata"] = nlohmann::json::object();
   Diagnostics diags;
   it->second->Validate(FromJson(checked), "", &diags);
   for (const Diagnostic& d : diags.items())
