@@ -200,6 +200,21 @@ int Request(lua_State* L) {
     if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
     if (!client_cert.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, client_cert.c_str());
     if (!client_key.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, client_key.c_str());
+    // The same as PEM text (a kubeconfig's *-data fields), so that no key has to touch the disk;
+    // curl copies the blobs.
+    std::string ca_pem = OptString(req, "ca_pem");
+    std::string cert_pem = OptString(req, "client_cert_pem");
+    std::string key_pem = OptString(req, "client_key_pem");
+    auto blob = [&](CURLoption option, std::string& pem) {
+      if (pem.empty()) return;
+      curl_blob b{pem.data(), pem.size(), CURL_BLOB_COPY};
+      curl_easy_setopt(curl, option, &b);
+    };
+    blob(CURLOPT_CAINFO_BLOB, ca_pem);
+    blob(CURLOPT_SSLCERT_BLOB, cert_pem);
+    blob(CURLOPT_SSLKEY_BLOB, key_pem);
+    if (!cert_pem.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+    if (!key_pem.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
 
     if (method == "HEAD") {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);

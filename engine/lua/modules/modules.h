@@ -25,5 +25,7 @@ int OpenBase64Module(lua_State* L);
 int OpenCryptoModule(lua_State* L);
 int OpenLogModule(lua_State* L);
 int OpenFsModule(lua_State* L);
+int OpenJsonSchemaModule(lua_State* L);
+int OpenTimeModule(lua_State* L);
 
 }  // namespace cairn::lua
