@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <thread>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@ struct Node {
   NodeState state = NodeState::kWaiting;
   size_t pending = 0;              // dependencies not yet done
   std::vector<size_t> dependents;  // changes waiting for this one
+  std::string error, hint;         // why it failed, for the report
 };
 
 // Walks the plan with a ready queue and a fixed set of worker threads.
@@ -85,8 +87,16 @@ class Walker {
     commit_cv_.notify_all();
     committer.join();
 
-    for (const Node& n : nodes_)
-      if (n.state == NodeState::kWaiting || n.state == NodeState::kReady) ++result_.not_started;
+    std::map<Action, size_t> by_action;
+    for (const Node& n : nodes_) {
+      if (n.state == NodeState::kWaiting || n.state == NodeState::kReady) {
+        ++result_.not_started;
+        result_.not_started_addresses.push_back(n.change->address);
+      }
+      if (n.state == NodeState::kDone && n.change->action != Action::kNoOp)
+        ++by_action[n.change->action];
+    }
+    result_.done_by_action.assign(by_action.begin(), by_action.end());
     result_.state = std::move(shared_.state);
     return std::move(result_);
   }
@@ -119,7 +129,7 @@ class Walker {
       ++running_;
       lock.unlock();
       uint64_t ticket = 0;
-      bool ok = Execute(*nodes_[i].change, &ticket);
+      bool ok = Execute(i, &ticket);
       lock.lock();
       --running_;
       if (ok && ticket != 0) {
@@ -152,6 +162,8 @@ class Walker {
       lock.lock();
       for (const auto& [i, ticket] : batch) {
         if (!s.ok()) {
+          nodes_[i].error = "record: " + s.message();
+          nodes_[i].hint = s.hint();
           Diagnostic d;
           d.summary = "record: " + s.message();
           d.address = nodes_[i].change->address;
@@ -165,21 +177,41 @@ class Walker {
     }
   }
 
-  bool Execute(const plan::ResourceChange& c, uint64_t* ticket) {
+  bool Execute(size_t i, uint64_t* ticket) {
+    const plan::ResourceChange& c = *nodes_[i].change;
     Emit(ApplyEvent{ApplyEvent::Kind::kStart, c.address, c.action, "", 0});
     auto start = std::chrono::steady_clock::now();
     Diagnostics diags;
-    bool ok = RunStep(c, providers_, journal_, opts_.abort, &shared_, &diags, ticket);
+    StepOutcome outcome;
+    std::function<void(const RetryEvent&)> on_retry;
+    if (opts_.on_retry) on_retry = [this](const RetryEvent& e) { EmitRetry(e); };
+    bool ok = RunStep(c, providers_, journal_, opts_, on_retry, &shared_, &diags, &outcome);
+    *ticket = outcome.ticket;
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::string message;
+    std::string message, hint;
     for (const Diagnostic& d : diags.items())
-      if (d.severity == Severity::kError && message.empty()) message = d.summary;
+      if (d.severity == Severity::kError && message.empty()) {
+        message = d.summary;
+        hint = d.hint;
+      }
     Emit(ApplyEvent{ok ? ApplyEvent::Kind::kDone : ApplyEvent::Kind::kFailed, c.address, c.action,
                     message, elapsed});
+    {
+      // Read by Finish under mu_, which runs after this returns.
+      std::lock_guard<std::mutex> lock(mu_);
+      nodes_[i].error = std::move(message);
+      nodes_[i].hint = std::move(hint);
+      result_.retries += static_cast<size_t>(outcome.retries);
+    }
     std::lock_guard<std::mutex> lock(diags_mu_);
     result_.diags.Append(diags);
     return ok;
+  }
+
+  void EmitRetry(const RetryEvent& e) {
+    std::lock_guard<std::mutex> lock(event_mu_);
+    opts_.on_retry(e);
   }
 
   // REQUIRES: mu_ held.
@@ -200,6 +232,7 @@ class Walker {
     n.state = NodeState::kFailed;
     ++result_.failed;
     result_.failed_addresses.push_back(n.change->address);
+    result_.failures.push_back(StepFailure{n.change->address, n.change->action, n.error, n.hint});
     // Everything downstream is skipped; it names the failure so the user knows why.
     std::vector<size_t> stack(n.dependents.begin(), n.dependents.end());
     while (!stack.empty()) {
@@ -210,6 +243,7 @@ class Walker {
       dep.state = NodeState::kSkipped;
       ++result_.skipped;
       result_.skipped_addresses.push_back(dep.change->address);
+      result_.skips.push_back(StepSkip{dep.change->address, dep.change->action, n.change->address});
       Emit(ApplyEvent{ApplyEvent::Kind::kSkipped, dep.change->address, dep.change->action,
                       "skipped because " + n.change->address + " failed", 0});
       for (size_t next : dep.dependents) stack.push_back(next);

@@ -1,7 +1,9 @@
 #include "engine/apply/step.h"
 
 #include <algorithm>
+#include <chrono>
 
+#include "engine/apply/retry.h"
 #include "engine/graph/refs.h"
 #include "engine/plan/refresh.h"
 
@@ -30,19 +32,28 @@ bool FindUnknown(const Value& v, const std::string& path, std::string* where, st
 class Step {
  public:
   Step(const plan::ResourceChange& c, provider::Registry& providers, state::Journal* journal,
-       const std::atomic<bool>* cancelled, SharedState* shared, Diagnostics* diags)
+       const ApplyOptions& opts, const std::function<void(const RetryEvent&)>& on_retry,
+       SharedState* shared, Diagnostics* diags)
       : c_(c),
         journal_(journal),
-        cancelled_(cancelled),
+        opts_(opts),
+        on_retry_(on_retry),
         shared_(shared),
         diags_(diags),
         provider_(providers.Find(c.provider)),
-        type_(providers.FindType(c.type)) {}
+        type_(providers.FindType(c.type)) {
+    type_timeout_ = type_ != nullptr && type_->timeout_seconds > 0;
+    timeout_ = type_timeout_ ? type_->timeout_seconds : opts.default_timeout_seconds;
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(timeout_));
+  }
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
 
   /// The journal ticket of the last record this step queued (0: none, or recorded already).
   uint64_t ticket() const { return ticket_; }
+  int retries() const { return retries_; }
 
   bool Run() {
     if (provider_ == nullptr || type_ == nullptr) {
@@ -92,7 +103,62 @@ class Step {
     diags_->Add(std::move(d));
   }
 
-  provider::CallContext Ctx() const { return plan::ContextFor(c_.address, type_, cancelled_); }
+  // Every call of the step shares one deadline, so retries cannot stretch it.
+  provider::CallContext Ctx() const {
+    provider::CallContext ctx;
+    ctx.address = c_.address;
+    ctx.deadline = deadline_;
+    ctx.cancelled = opts_.abort;
+    return ctx;
+  }
+
+  bool PastDeadline() const { return std::chrono::steady_clock::now() >= deadline_; }
+
+  Status TimedOut(const Status& last) const {
+    std::string message = "timed out after " + FormatDuration(timeout_);
+    if (last.code() != Status::Code::kTimeout && !last.message().empty())
+      message += " (last error: " + last.message() + ")";
+    std::string hint =
+        type_timeout_
+            ? "the '" + c_.type + "' plugin allows " + FormatDuration(timeout_) +
+                  " per resource (its schema's timeout); check that the service is responding"
+            : "each resource may take " + FormatDuration(timeout_) +
+                  "; check that the service is responding, or allow more with --timeout";
+    return Status::WithCode(Status::Code::kTimeout, message, hint);
+  }
+
+  // Runs `call` (which makes one provider call and returns its status) until it succeeds, fails
+  // for good, runs out of retries or of time. Only kRetryable failures are repeated: the
+  // provider says by that code that repeating the call is safe.
+  template <class Call>
+  Status WithRetries(const std::string& op, Call call) {
+    for (int attempt = 1;; ++attempt) {
+      Status s = call(Ctx());
+      if (s.ok()) return s;
+      if (s.code() == Status::Code::kCancelled || (opts_.abort != nullptr && opts_.abort->load()))
+        return Status::WithCode(Status::Code::kCancelled, "interrupted before it finished",
+                                "the object may exist in part; `cairn plan` shows what is there");
+      if (s.code() == Status::Code::kTimeout || PastDeadline()) return TimedOut(s);
+      if (s.code() != Status::Code::kRetryable || attempt > opts_.max_retries) return s;
+      double unit = opts_.random ? opts_.random() : RandomUnit();
+      double delay = BackoffDelay(attempt, opts_.retry_base_delay, opts_.retry_max_delay,
+                                  s.retry_after(), unit);
+      auto wake = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(delay));
+      if (wake >= deadline_) {
+        Status last = s;
+        return last.Prepend("gave up retrying (the next attempt would start after the " +
+                            FormatDuration(timeout_) + " timeout): ");
+      }
+      if (on_retry_)
+        on_retry_(RetryEvent{c_.address, c_.action, attempt + 1, opts_.max_retries + 1, delay,
+                             op + ": " + s.message()});
+      ++retries_;
+      bool slept = opts_.sleep ? opts_.sleep(delay) : SleepUnlessAborted(delay, opts_.abort);
+      if (!slept) return s;
+    }
+  }
 
   // The object as currently recorded (the plan's `before` when the state lacks it).
   Value Current() {
@@ -140,7 +206,15 @@ class Step {
   }
 
   bool Create(const Value& planned) {
-    Result<Value> r = provider_->Create(Ctx(), c_.type, planned);
+    Result<Value> r = Status::Error("not called");
+    Status s = WithRetries("create", [&](const provider::CallContext& ctx) {
+      r = provider_->Create(ctx, c_.type, planned);
+      return r.status();
+    });
+    if (!s.ok()) {
+      Error("create", s);
+      return false;
+    }
     if (!r.ok()) {
       Error("create", r.status());
       return false;
@@ -149,7 +223,15 @@ class Step {
   }
 
   bool Update(const Value& prior, const Value& planned) {
-    Result<Value> r = provider_->Update(Ctx(), c_.type, prior, planned);
+    Result<Value> r = Status::Error("not called");
+    Status s = WithRetries("update", [&](const provider::CallContext& ctx) {
+      r = provider_->Update(ctx, c_.type, prior, planned);
+      return r.status();
+    });
+    if (!s.ok()) {
+      Error("update", s);
+      return false;
+    }
     if (!r.ok()) {
       Error("update", r.status());
       return false;
@@ -165,7 +247,9 @@ class Step {
 
   // `forget`: remove the address from the state (false when a new object already took it).
   bool Delete(const Value& prior, const std::string& op, bool forget = true) {
-    Status s = provider_->Delete(Ctx(), c_.type, prior);
+    Status s = WithRetries(op, [&](const provider::CallContext& ctx) {
+      return provider_->Delete(ctx, c_.type, prior);
+    });
     if (!s.ok()) {
       Error(op, s);
       return false;
@@ -242,23 +326,30 @@ class Step {
 
   const plan::ResourceChange& c_;
   state::Journal* journal_;
-  const std::atomic<bool>* cancelled_;
+  const ApplyOptions& opts_;
+  const std::function<void(const RetryEvent&)>& on_retry_;
   SharedState* shared_;
   Diagnostics* diags_;
   provider::Provider* provider_;
   const provider::ResourceType* type_;
   std::vector<std::string> planned_keys_;  // configured attributes the result must match
   uint64_t ticket_ = 0;                    // the journal ticket of the last record this step queued
+  int retries_ = 0;
+  bool type_timeout_ = false;  // the timeout comes from the type's schema
+  double timeout_ = 0;         // seconds
+  std::chrono::steady_clock::time_point deadline_;
 };
 
 }  // namespace
 
 bool RunStep(const plan::ResourceChange& change, provider::Registry& providers,
-             state::Journal* journal, const std::atomic<bool>* cancelled, SharedState* shared,
-             Diagnostics* diags, uint64_t* ticket) {
-  Step step(change, providers, journal, cancelled, shared, diags);
+             state::Journal* journal, const ApplyOptions& opts,
+             const std::function<void(const RetryEvent&)>& on_retry, SharedState* shared,
+             Diagnostics* diags, StepOutcome* outcome) {
+  Step step(change, providers, journal, opts, on_retry, shared, diags);
   bool ok = step.Run();
-  *ticket = step.ticket();
+  outcome->ticket = step.ticket();
+  outcome->retries = step.retries();
   return ok;
 }
 
