@@ -91,7 +91,7 @@ std::vector<std::string> Session::PluginSearchDirs() const {
 
 bool Session::LoadProviders() {
   if (!LoadPlugins()) return false;
-  expand::ConfigureProviders(blueprint_, providers_, &diags_);
+  expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_);
   return !diags_.has_errors();
 }
 

@@ -207,7 +207,7 @@ Value CheckAttributes(const Value& attrs, const std::map<std::string, Attribute>
 }
 
 void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
-                        Diagnostics* diags) {
+                        Diagnostics* diags, const Value& secrets) {
   const Value& root = bp.root;
   const Value* section = root.Find("providers");
   if (section != nullptr && section->is_map()) {
@@ -230,6 +230,8 @@ void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& prov
         if (loc.valid()) key_locs[key] = loc;
       }
     Diagnostics local;
+    if (!secrets.is_null())
+      config = SubstituteSecrets(config, secrets, PathKey("providers", name), &local);
     Value checked = CheckAttributes(config, p->Schema().config, PathKey("providers", name),
                                     settings ? bp.key_locs.KeyOrValue(*settings) : root.loc,
                                     key_locs, false, &local);

@@ -18,9 +18,10 @@
 namespace cairn::expand {
 
 /// Configures every loaded provider with its `providers.<name>` settings from the blueprint,
-/// after checking them against the provider's config schema (defaults applied).
+/// after checking them against the provider's config schema (defaults applied). `${secrets.X}`
+/// in the settings is replaced by the (sensitive) secret from `secrets` when one is given.
 void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
-                        Diagnostics* diags);
+                        Diagnostics* diags, const Value& secrets = Value());
 
 /// The desired resources: all providers' expansions, then `resources:`; duplicates are errors.
 std::vector<provider::DesiredResource> Expand(const blueprint::Blueprint& bp, const Value& secrets,
