@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include "engine/apply/applier.h"
+#include "engine/apply/retry.h"
 #include "engine/base/term.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/json_view.h"
 #include "engine/cli/progress.h"
+#include "engine/cli/report.h"
 #include "engine/cli/signals.h"
 #include "engine/plan/render.h"
 
@@ -35,30 +37,6 @@ bool Confirm(bool destroy, bool color) {
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "yes";
-}
-
-std::string Summary(const plan::Plan& p, const apply::ApplyResult& r, bool destroy) {
-  size_t added = 0, changed = 0, destroyed = 0;
-  for (const plan::ResourceChange& c : p.changes) {
-    bool failed = false;
-    for (const std::string& a : r.failed_addresses) failed |= a == c.address;
-    for (const std::string& a : r.skipped_addresses) failed |= a == c.address;
-    if (failed) continue;
-    switch (c.action) {
-      case plan::Action::kCreate: ++added; break;
-      case plan::Action::kUpdate: ++changed; break;
-      case plan::Action::kDelete: ++destroyed; break;
-      case plan::Action::kDeleteThenCreate:
-      case plan::Action::kCreateThenDelete:
-        ++added;
-        ++destroyed;
-        break;
-      case plan::Action::kNoOp: break;
-    }
-  }
-  if (destroy) return "Resources: " + std::to_string(destroyed) + " destroyed.";
-  return "Resources: " + std::to_string(added) + " added, " + std::to_string(changed) +
-         " changed, " + std::to_string(destroyed) + " destroyed.";
 }
 
 }  // namespace
@@ -148,10 +126,14 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       outcomes.Record(e);
       progress.OnEvent(e);
     };
+    ao.on_retry = [&progress](const apply::RetryEvent& e) { progress.OnRetry(e); };
+    ao.max_retries = o.max_retries;
+    apply::ParseDuration(o.timeout, &ao.default_timeout_seconds);  // checked by the flag
     ao.stop = &interrupts.stop;
     ao.abort = &interrupts.abort;
     std::cout << "\n";
     apply::ApplyResult result = apply::Apply(p, s.providers(), journal->get(), p.refreshed, ao);
+    progress.Finish();
 
     // The journal already holds every completed step; the snapshot compacts it.
     result.state.serial = current->serial + 1;
@@ -163,23 +145,10 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     changed = true;
     if (s.json()) doc.update(ApplyResultsJson(p, outcomes, result.state.serial));
 
-    Style st(s.color_out());
     bool interrupted = interrupts.stop.load();
     bool failed = !result.failed_addresses.empty() || !saved.ok();
-    std::cout << "\n";
-    if (failed) {
-      std::cout << st.Red(st.Bold(std::string(destroy ? "Destroy" : "Apply") + " failed.")) << " "
-                << Summary(p, result, destroy) << "\n";
-      for (const std::string& a : result.failed_addresses) std::cout << "  failed:  " << a << "\n";
-      for (const std::string& a : result.skipped_addresses)
-        std::cout << "  skipped: " << a << " (a dependency failed)\n";
-    } else if (interrupted) {
-      std::cout << st.Yellow(st.Bold("Interrupted.")) << " " << Summary(p, result, destroy) << " "
-                << result.not_started << " not started; run apply again to finish.\n";
-    } else {
-      std::cout << st.Green(st.Bold(std::string(destroy ? "Destroy" : "Apply") + " complete!"))
-                << " " << Summary(p, result, destroy) << "\n";
-    }
+    std::cout << RenderApplyReport(p, result,
+                                   ReportContext{destroy, interrupted, saved.ok(), s.color_out()});
     code = interrupted ? kExitInterrupted : (failed ? kExitError : kExitOk);
   } while (false);
   RemoveInterruptHandlers();

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "engine/apply/retry.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/json_view.h"
 #include "engine/plan/plan_file.h"
@@ -155,6 +156,19 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve) {
       ->check(CLI::Range(1, 256));
   if (approve) cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
   cmd->add_flag("--no-refresh", o->no_refresh, "Trust the state; do not read live objects");
+  if (approve) {
+    cmd->add_option("--max-retries", o->max_retries, "Retries of a transiently failed call")
+        ->default_val(5)
+        ->check(CLI::Range(0, 100));
+    cmd->add_option("--timeout", o->timeout, "Time one resource may take (30s, 10m, 1h)")
+        ->default_val("10m")
+        ->check(CLI::Validator(
+            [](std::string& s) {
+              double d = 0;
+              return apply::ParseDuration(s, &d) ? "" : "expected a duration like 30s, 10m or 1h";
+            },
+            "DURATION"));
+  }
   cmd->add_option("--target", o->targets,
                   "Only this resource address and what it needs (repeatable)");
   cmd->add_flag("--json", o->json, "Print one JSON document on stdout (see docs/json.md)");

@@ -26,6 +26,8 @@ struct RunOptions {
   bool refresh_only = false;         // --refresh-only: only drift; apply records it
   std::string plan_out;              // plan -out FILE
   std::string plan_file;             // apply FILE: apply a saved plan
+  int max_retries = 5;               // --max-retries: of a call that failed transiently
+  std::string timeout = "10m";       // --timeout: per resource, unless its type sets one
 };
 
 /// Process exit codes.

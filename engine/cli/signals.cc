@@ -6,24 +6,36 @@
 #include <unistd.h>
 
 namespace cairn::cli {
+
+const char kFirstInterruptNotice[] =
+    "Interrupt received: finishing the steps in progress and saving state (press Ctrl-C again "
+    "to stop waiting).";
+const char kSecondInterruptNotice[] =
+    "Two interrupts received: cancelling the steps in progress; saving state.";
+
 namespace {
 
 InterruptFlags* g_flags = nullptr;
+std::atomic<int> g_received{0};
+std::atomic<bool> g_quiet{false};
+
+void Say(const char* notice) {
+  if (g_quiet.load()) return;
+  ssize_t unused = write(STDERR_FILENO, "\n", 1);
+  unused = write(STDERR_FILENO, notice, std::strlen(notice));
+  unused = write(STDERR_FILENO, "\n", 1);
+  (void)unused;
+}
 
 void OnSignal(int) {
   if (g_flags == nullptr) return;
-  // Only async-signal-safe calls here: atomics and write(2).
+  // Only async-signal-safe calls here: lock-free atomics, strlen and write(2).
   if (!g_flags->stop.exchange(true)) {
-    const char msg[] =
-        "\nInterrupt received: finishing the steps in progress and saving state (press Ctrl-C "
-        "again "
-        "to stop waiting).\n";
-    ssize_t unused = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)unused;
+    g_received.store(1);
+    Say(kFirstInterruptNotice);
   } else if (!g_flags->abort.exchange(true)) {
-    const char msg[] = "\nTwo interrupts received: no longer waiting; saving state.\n";
-    ssize_t unused = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)unused;
+    g_received.store(2);
+    Say(kSecondInterruptNotice);
   }
 }
 
@@ -31,6 +43,7 @@ void OnSignal(int) {
 
 void InstallInterruptHandlers(InterruptFlags* flags) {
   g_flags = flags;
+  g_received.store(0);
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_handler = OnSignal;
@@ -44,5 +57,9 @@ void RemoveInterruptHandlers() {
   signal(SIGTERM, SIG_DFL);
   g_flags = nullptr;
 }
+
+int InterruptsReceived() { return g_received.load(); }
+
+void SetInterruptNoticesQuiet(bool quiet) { g_quiet.store(quiet); }
 
 }  // namespace cairn::cli

@@ -12,9 +12,19 @@ struct InterruptFlags {
   std::atomic<bool> abort{false};  // second signal
 };
 
+/// What the user is told after the first and the second interrupt.
+extern const char kFirstInterruptNotice[];
+extern const char kSecondInterruptNotice[];
+
 /// Installs handlers that set `flags` (which must outlive the handlers) and print a short notice.
 void InstallInterruptHandlers(InterruptFlags* flags);
 /// Restores the default handlers.
 void RemoveInterruptHandlers();
+
+/// Interrupts received since the handlers were installed (0, 1 or 2).
+int InterruptsReceived();
+/// While set, the handlers print nothing: a live progress display, which redraws the bottom of
+/// the terminal, prints the notices itself so that they do not tear its status area.
+void SetInterruptNoticesQuiet(bool quiet);
 
 }  // namespace cairn::cli
