@@ -8,3 +8,13 @@ if(TARGET lua_tests)
 endif()
 include(${CMAKE_CURRENT_SOURCE_DIR}/lua_runner/runner.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/emulators/kube/emulator.cmake)
+include(${CMAKE_CURRENT_SOURCE_DIR}/kube_provider/kube_provider.cmake)
+
+# The progress display and the apply report are unit-tested from cli_tests; the end-to-end
+# retry tests run a local cpp-httplib server.
+if(TARGET cli_tests)
+  target_sources(cli_tests PRIVATE ${CMAKE_SOURCE_DIR}/engine/cli/progress.cc
+                                   ${CMAKE_SOURCE_DIR}/engine/cli/report.cc
+                                   ${CMAKE_SOURCE_DIR}/engine/cli/signals.cc)
+  target_link_libraries(cli_tests PRIVATE cairn_apply ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL)
+endif()

@@ -120,8 +120,8 @@ class Step {
       message += " (last error: " + last.message() + ")";
     std::string hint =
         type_timeout_
-            ? "the '" + c_.type + "' plugin allows " + FormatDuration(timeout_) +
-                  " per resource (its schema's timeout); check that the service is responding"
+            ? "the '" + c_.provider + "' plugin allows " + FormatDuration(timeout_) + " per " +
+                  c_.type + " (the type's timeout in its schema); check that the service responds"
             : "each resource may take " + FormatDuration(timeout_) +
                   "; check that the service is responding, or allow more with --timeout";
     return Status::WithCode(Status::Code::kTimeout, message, hint);

@@ -213,7 +213,8 @@ TEST_F(RetryTest, TypeTimeoutWinsOverTheDefault) {
   ApplyResult r = PlanAndApply(0, Status(), opts, "local.file.slow");
   ASSERT_EQ(r.failures.size(), 1u);
   EXPECT_EQ(r.failures[0].message, "create: timed out after 0.05s");
-  EXPECT_NE(r.failures[0].hint.find("schema's timeout"), std::string::npos) << r.failures[0].hint;
+  EXPECT_NE(r.failures[0].hint.find("the type's timeout in its schema"), std::string::npos)
+      << r.failures[0].hint;
 }
 
 TEST_F(RetryTest, ReportListsWhatWasDoneByAction) {
