@@ -152,6 +152,8 @@ local object = {
       if res ~= nil then
         local by_name = {}
         for _, item in ipairs(ops.list(api, res, g.ns ~= "" and g.ns or nil, manifest.SELECTOR)) do
+          -- Items of a list carry no apiVersion and kind (the list does).
+          item.apiVersion, item.kind = g.api_version, g.kind
           by_name[item.metadata.name] = item
         end
         for _, e in ipairs(g.states) do
