@@ -93,7 +93,11 @@ Value ResourceToValue(const ResourceState& r) {
   return v;
 }
 
-Result<ResourceState> ResourceFromValue(const Value& v) {
+namespace {
+
+// The one implementation of ResourceFromValue. When `movable` is this resource's own value
+// (not const), its attributes are moved out instead of copied: a large state holds thousands.
+Result<ResourceState> ResourceFrom(const Value& v, Value* movable) {
   if (!v.is_map()) {
     return Status::Error(std::string("a resource must be a map, got ") + v.kind_name());
   }
@@ -117,6 +121,8 @@ Result<ResourceState> ResourceFromValue(const Value& v) {
     r.attributes = Value::EmptyMap();
   } else if (!attrs->is_map()) {
     return FieldError(where, "attributes", "a map", *attrs);
+  } else if (movable != nullptr) {
+    r.attributes = std::move(*movable->FindMutable("attributes"));
   } else {
     r.attributes = *attrs;
   }
@@ -128,6 +134,10 @@ Result<ResourceState> ResourceFromValue(const Value& v) {
   }
   return r;
 }
+
+}  // namespace
+
+Result<ResourceState> ResourceFromValue(const Value& v) { return ResourceFrom(v, nullptr); }
 
 Value StateToValue(const State& s) {
   Value v = Value::EmptyMap();
@@ -142,7 +152,11 @@ Value StateToValue(const State& s) {
   return v;
 }
 
-Result<State> StateFromValue(const Value& v) {
+namespace {
+
+// The one implementation of StateFromValue; `movable` is `v` itself when the caller gives the
+// value up, so that resource attributes and history are moved rather than copied.
+Result<State> StateFrom(const Value& v, Value* movable) {
   const char* kHint =
       "the state file was edited by hand or written by another tool; restore it from the "
       "backups/ folder next to it";
@@ -180,9 +194,11 @@ Result<State> StateFromValue(const Value& v) {
       return Status::Error(std::string("field 'resources' must be a list, got ") + res->kind_name(),
                            kHint);
     }
+    Value::List* items =
+        movable != nullptr ? &movable->FindMutable("resources")->MutableList() : nullptr;
     size_t i = 0;
     for (const Value& item : res->AsList()) {
-      Result<ResourceState> r = ResourceFromValue(item);
+      Result<ResourceState> r = ResourceFrom(item, items != nullptr ? &(*items)[i] : nullptr);
       if (!r.ok()) {
         Status st = r.status();
         return st.Prepend(PathIndex("resources", i) + ": ");
@@ -201,10 +217,18 @@ Result<State> StateFromValue(const Value& v) {
   } else if (!hist->is_list()) {
     return Status::Error(std::string("field 'history' must be a list, got ") + hist->kind_name(),
                          kHint);
+  } else if (movable != nullptr) {
+    s.history = std::move(*movable->FindMutable("history"));
   } else {
     s.history = *hist;
   }
   return s;
 }
+
+}  // namespace
+
+Result<State> StateFromValue(const Value& v) { return StateFrom(v, nullptr); }
+
+Result<State> StateFromValue(Value&& v) { return StateFrom(v, &v); }
 
 }  // namespace cairn::state
