@@ -94,8 +94,28 @@ local function unknown_fields(value, schema, path, out, root)
   end
 end
 
+-- A copy of `value` whose empty tables are marked as arrays where the schema wants an array
+-- (the blueprint's `[]` reaches Lua as an empty table, which would otherwise be an object).
+local function mark_arrays(value, schema)
+  if type(value) ~= "table" or cairn.is_unknown(value) or type(schema) ~= "table" then return value end
+  if schema.type == "array" then
+    local out = {}
+    for i, item in ipairs(value) do out[i] = mark_arrays(item, schema.items) end
+    return json.array(out)
+  end
+  local out = {}
+  for k, v in pairs(value) do
+    local sub = type(schema.properties) == "table" and schema.properties[k] or nil
+    if sub == nil and type(schema.additionalProperties) == "table" then sub = schema.additionalProperties end
+    out[k] = mark_arrays(v, sub)
+  end
+  return out
+end
+M.mark_arrays = mark_arrays
+
 -- Problems of `manifest` against `schema` (openAPIV3Schema), unknown fields first.
 function M.problems(manifest, schema, cache_key)
+  manifest = mark_arrays(manifest, schema)
   local out = {}
   unknown_fields(manifest, schema, "", out, true)
   local entry = cache_key and compiled_cache[cache_key]

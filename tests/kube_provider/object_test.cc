@@ -156,17 +156,18 @@ TEST_F(KubeObjectTest, InvalidObjectsArePointedOutInTheBlueprint) {
   EXPECT_NE(all.find("metadata.name"), std::string::npos) << all;
 }
 
-TEST_F(KubeObjectTest, BusyServersFailRetryablyAndTheNextApplyGetsThere) {
+TEST_F(KubeObjectTest, BusyServersAreRetried) {
   WriteBlueprint("resources:\n" + ConfigMapResource("one", "default", "a"));
   emulators::KubeFailure f;
   f.method = "PATCH";
-  f.count = 100;
+  f.count = 2;
   f.code = 503;
   f.retry_after_seconds = 0;
   em_->InjectFailure(f);
   CommandResult r = Cairn({"apply", "--auto-approve"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE((r.out + r.err).find("503"), std::string::npos) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(em_->request_count("PATCH "), 3u);
+  EXPECT_FALSE(Get(std::string(kCmPath) + "one").is_null());
 }
 
 }  // namespace
