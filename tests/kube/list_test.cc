@@ -69,6 +69,8 @@ TEST_F(KubeList, PagingWithContinueTokens) {
     EXPECT_LE(r.body["items"].size(), 2u);
     for (const auto& item : r.body["items"]) seen.push_back(item["metadata"]["name"]);
     token = r.body["metadata"].value("continue", "");
+    // Clients put the token into a URL as it is.
+    EXPECT_EQ(token.find_first_of("+/="), std::string::npos) << token;
     if (pages == 0) {
       EXPECT_EQ(r.body["metadata"]["remainingItemCount"], 3);
     }

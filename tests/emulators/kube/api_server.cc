@@ -395,6 +395,10 @@ KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
   if (std::string l = Query(request, "limit"); !l.empty()) limit = std::atoll(l.c_str());
   std::string start;
   if (std::string c = Query(request, "continue"); !c.empty()) {
+    // Tokens are URL-safe base64 without padding, as the real server's are.
+    std::replace(c.begin(), c.end(), '-', '+');
+    std::replace(c.begin(), c.end(), '_', '/');
+    while (c.size() % 4) c += '=';
     std::optional<std::string> raw = Base64Decode(c);
     nlohmann::json token =
         raw ? nlohmann::json::parse(*raw, nullptr, false) : nlohmann::json(nullptr);
@@ -427,7 +431,11 @@ KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
                             {"rv", resource_version_},
                             {"start", last},
                             {"epoch", token_epoch_}};
-    meta["continue"] = Base64Encode(token.dump());
+    std::string text = Base64Encode(token.dump());
+    std::replace(text.begin(), text.end(), '+', '-');
+    std::replace(text.begin(), text.end(), '/', '_');
+    text.erase(std::remove(text.begin(), text.end(), '='), text.end());
+    meta["continue"] = text;
     if (labels->empty() && fields->empty()) meta["remainingItemCount"] = remaining;
   }
   nlohmann::json list = nlohmann::json::array();
