@@ -10,8 +10,8 @@ namespace {
 CommandResult PlanWith(const TempDir& dir, const std::string& blueprint) {
   WriteFile(dir.Join("blueprint.yaml"), blueprint);
   return RunCommand(
-      {CairnBinary(), "plan", "--plugin-dir", SourceDir() + "/tests/testdata/cli_plugins"}, dir.path(),
-      {"NO_COLOR=1"});
+      {CairnBinary(), "plan", "--plugin-dir", SourceDir() + "/tests/testdata/cli_plugins"},
+      dir.path(), {"NO_COLOR=1"});
 }
 
 TEST(ProviderErrorsTest, PlanErrorPointsAtTheAttributeTheProviderNames) {
