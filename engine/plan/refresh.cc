@@ -129,13 +129,17 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
 
   for (Task& t : tasks) {
     if (!t.status.ok()) {
-      for (const state::ResourceState* r : t.members) {
-        Diagnostic d;
+      // One failed batch read is one problem, however many resources it covered.
+      Diagnostic d;
+      d.hint = t.status.hint();
+      if (t.batch && t.members.size() > 1) {
+        d.summary = "reading " + std::to_string(t.members.size()) + " " + t.type->name +
+                    " resources failed: " + t.status.message();
+      } else {
         d.summary = "read: " + t.status.message();
-        d.hint = t.status.hint();
-        d.address = r->address;
-        diags->Add(std::move(d));
+        d.address = t.members[0]->address;
       }
+      diags->Add(std::move(d));
       continue;
     }
     for (size_t i = 0; i < t.members.size(); ++i) {

@@ -264,5 +264,18 @@ TEST_F(PlannerTest, ReadFailureIsReportedWithTheAddress) {
   EXPECT_EQ(diags_.items()[0].hint, "run as root");
 }
 
+TEST_F(PlannerTest, FailedBatchReadIsOneErrorNotOnePerResource) {
+  for (int i = 0; i < 3; ++i) {
+    std::string n = std::to_string(i);
+    Have("local.dir.d" + n, Map({{"id", Value("d" + n)}, {"path", Value("/d" + n)}}));
+    Want("local.dir.d" + n, Map({{"path", Value("/d" + n)}}));
+  }
+  fake_->Fail("read_all", "", Status::Error("connection refused", "is the cluster up?"));
+  Result<Plan> p = MakePlan(desired_, prior_, registry_, {}, &diags_);
+  ASSERT_EQ(diags_.error_count(), 1u) << RenderDiagnostics(diags_, false);
+  EXPECT_EQ(diags_.items()[0].summary, "reading 3 local.dir resources failed: connection refused");
+  EXPECT_EQ(diags_.items()[0].hint, "is the cluster up?");
+}
+
 }  // namespace
 }  // namespace cairn::plan
