@@ -56,22 +56,19 @@ function M.app(bp, app)
   for _, s in ipairs(app.secrets or {}) do file_secret[s] = "${secrets." .. s .. "}" end
   local workload_deps = { ns_addr }
   local secret_names = {}
-  if next(env_secret) then
-    secret_names.env = name .. "-env"
-    add(out, name .. "-env", {
+  -- One Secret per use (env, files); the workload waits for each.
+  local function add_secret(use, data)
+    if not next(data) then return end
+    local secret = name .. "-" .. use
+    secret_names[use] = secret
+    add(out, secret, {
       apiVersion = "v1", kind = "Secret", type = "Opaque",
-      metadata = { name = name .. "-env", namespace = ns },
-    }, deps, { secret_data = env_secret })
-    workload_deps[#workload_deps + 1] = "kubernetes.object." .. name .. "-env"
+      metadata = { name = secret, namespace = ns },
+    }, deps, { secret_data = data })
+    workload_deps[#workload_deps + 1] = "kubernetes.object." .. secret
   end
-  if next(file_secret) then
-    secret_names.files = name .. "-files"
-    add(out, name .. "-files", {
-      apiVersion = "v1", kind = "Secret", type = "Opaque",
-      metadata = { name = name .. "-files", namespace = ns },
-    }, deps, { secret_data = file_secret })
-    workload_deps[#workload_deps + 1] = "kubernetes.object." .. name .. "-files"
-  end
+  add_secret("env", env_secret)
+  add_secret("files", file_secret)
 
   if app.runtime == "vm" then
     for _, vol in ipairs(app.volumes or {}) do
