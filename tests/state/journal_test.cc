@@ -11,6 +11,7 @@
 
 #include "engine/state/journal_writer.h"
 #include "engine/state/local_backend.h"
+#include "tests/state/state_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace cairn::state {
@@ -20,17 +21,6 @@ using cairn::testing::FileExists;
 using cairn::testing::ReadFile;
 using cairn::testing::TempDir;
 using cairn::testing::WriteFile;
-
-ResourceState Res(const std::string& name, const std::string& content = "x") {
-  ResourceState r;
-  r.address = "local.file." + name;
-  r.type = "local.file";
-  r.provider = "local";
-  r.id = "/srv/" + name;
-  r.attributes["id"] = r.id;
-  r.attributes["content"] = content;
-  return r;
-}
 
 // Saves a state with resources a and c at serial 1 and returns it.
 State SaveBase(LocalBackend* b) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "tests/state/state_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace cairn::state {
@@ -15,17 +16,6 @@ using cairn::testing::FileExists;
 using cairn::testing::ReadFile;
 using cairn::testing::TempDir;
 using cairn::testing::WriteFile;
-
-ResourceState Res(const std::string& name, const std::string& content = "x") {
-  ResourceState r;
-  r.address = "local.file." + name;
-  r.type = "local.file";
-  r.provider = "local";
-  r.id = "/srv/" + name;
-  r.attributes["id"] = r.id;
-  r.attributes["content"] = content;
-  return r;
-}
 
 State WithSerial(State s, uint64_t serial) {
   s.serial = serial;

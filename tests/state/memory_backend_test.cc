@@ -3,19 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "engine/state/lock_info.h"
+#include "tests/state/state_fixture.h"
 
 namespace cairn::state {
 namespace {
-
-ResourceState Res(const std::string& name) {
-  ResourceState r;
-  r.address = "local.file." + name;
-  r.type = "local.file";
-  r.provider = "local";
-  r.id = name;
-  r.attributes["id"] = name;
-  return r;
-}
 
 TEST(InMemoryBackendTest, FollowsTheSerialAndLineageRules) {
   InMemoryBackend b;
