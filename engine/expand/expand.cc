@@ -91,6 +91,43 @@ Value SubstituteSecrets(const Value& v, const Value& secrets, const std::string&
   return result;
 }
 
+// Gives `v` and everything in it the positions of `src`, element by element where the shapes
+// match and `src`'s own position elsewhere (a list made from one blueprint value).
+void CopyLocs(Value* v, const Value& src) {
+  if (!src.loc.valid()) return;
+  v->loc = src.loc;
+  if (v->is_list()) {
+    size_t i = 0;
+    for (Value& item : v->MutableList()) {
+      bool paired = src.is_list() && i < src.AsList().size();
+      CopyLocs(&item, paired ? src.AsList()[i] : src);
+      ++i;
+    }
+  } else if (v->is_map()) {
+    for (auto& [k, item] : v->MutableMap()) {
+      const Value* from = src.is_map() ? src.Find(k) : nullptr;
+      CopyLocs(&item, from != nullptr ? *from : src);
+    }
+  }
+}
+
+// Points an expanded resource, and each attribute it names, at the blueprint entries it came
+// from (`at` and `attribute_at` of a provider's expand).
+void LocateExpanded(const blueprint::Blueprint& bp, DesiredResource* r) {
+  if (!r->source_path.empty())
+    if (const Value* src = graph::FindPath(bp.root, r->source_path))
+      r->loc = bp.key_locs.KeyOrValue(*src);
+  if (!r->attributes.is_map()) return;
+  for (const auto& [attr, path] : r->attribute_sources) {
+    const Value* src = graph::FindPath(bp.root, path);
+    Value* v = r->attributes.FindMutable(attr);
+    if (src == nullptr || v == nullptr) continue;
+    CopyLocs(v, *src);
+    SourceLoc key = bp.key_locs.Get(src);
+    r->key_locs[attr] = key.valid() ? key : src->loc;
+  }
+}
+
 void AddResource(DesiredResource r, std::map<std::string, size_t>* index,
                  std::vector<DesiredResource>* out, Diagnostics* diags) {
   auto [it, inserted] = index->emplace(r.address, out->size());
@@ -265,7 +302,10 @@ std::vector<DesiredResource> Expand(const blueprint::Blueprint& bp, const Value&
       diags->Add(std::move(d));
       continue;
     }
-    for (DesiredResource& r : *expanded) AddResource(std::move(r), &index, &out, diags);
+    for (DesiredResource& r : *expanded) {
+      LocateExpanded(bp, &r);
+      AddResource(std::move(r), &index, &out, diags);
+    }
   }
   if (const Value* section = root.Find("resources"))
     ReadResourcesSection(*section, bp.key_locs, providers, &index, &out, diags);

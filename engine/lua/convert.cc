@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "engine/lua/modules/json_lua.h"
+
 namespace cairn::lua {
 namespace {
 
@@ -27,6 +29,22 @@ bool IsUnknown(lua_State* L, int index) {
   return same;
 }
 
+// Empty lists carry json.array's mark, so that they stay lists on the way back (and in JSON);
+// an empty table without it is an empty map.
+void MarkArray(lua_State* L) {
+  EnsureJsonArrayMeta(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
+  lua_setmetatable(L, -2);
+}
+
+bool IsMarkedArray(lua_State* L, int index) {
+  if (!lua_getmetatable(L, index)) return false;
+  lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
+  bool same = lua_rawequal(L, -1, -2) != 0;
+  lua_pop(L, 2);
+  return same;
+}
+
 }  // namespace
 
 void PushValue(lua_State* L, const Value& v) {
@@ -41,6 +59,7 @@ void PushValue(lua_State* L, const Value& v) {
     case Value::Kind::kList: {
       const Value::List& list = v.AsList();
       lua_createtable(L, static_cast<int>(list.size()), 0);
+      if (list.empty()) MarkArray(L);
       lua_Integer i = 1;
       for (const Value& item : list) {
         PushValue(L, item);
@@ -123,6 +142,10 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
       list.push_back(std::move(item));
     }
     *out = Value(std::move(list));
+    return true;
+  }
+  if (n == 0 && IsMarkedArray(L, index)) {
+    *out = Value::EmptyList();
     return true;
   }
   Value::Map map;

@@ -1,5 +1,6 @@
 #include "engine/lua/lua_provider.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -592,8 +593,10 @@ Result<std::vector<provider::DesiredResource>> LuaProvider::Expand(const Value& 
     if (!item.is_map())
       return Inconsistent(where, at + " is " + LuaTypeName(item) + ", not a table");
     for (const auto& [key, v] : item.AsMap()) {
-      if (key != "type" && key != "name" && key != "attributes" && key != "depends_on") {
-        std::string dym = DidYouMean(key, {"type", "name", "attributes", "depends_on"});
+      static const std::vector<std::string> kFields = {"type",       "name", "attributes",
+                                                       "depends_on", "at",   "attribute_at"};
+      if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+        std::string dym = DidYouMean(key, kFields);
         return Inconsistent(
             where, at + " has unknown field '" + key + "'" + (dym.empty() ? "" : " (" + dym + ")"));
       }
@@ -634,6 +637,22 @@ Result<std::vector<provider::DesiredResource>> LuaProvider::Expand(const Value& 
         return Inconsistent(where, at + " (" + r.address +
                                        "): depends_on must be a list of "
                                        "addresses");
+    }
+    if (const Value* src = item.Find("at")) {
+      if (!src->is_string())
+        return Inconsistent(where, at + " (" + r.address + "): at must be a blueprint path");
+      r.source_path = src->AsString();
+    }
+    if (const Value* srcs = item.Find("attribute_at")) {
+      bool ok = srcs->is_map();
+      if (ok)
+        for (const auto& [attr, path] : srcs->AsMap()) {
+          ok = ok && path.is_string();
+          if (path.is_string()) r.attribute_sources[attr] = path.AsString();
+        }
+      if (!ok)
+        return Inconsistent(where,
+                            at + " (" + r.address + "): attribute_at must map attributes to paths");
     }
     r.loc = blueprint.loc;
     r.origin = "expanded by " + schema_.name;

@@ -33,6 +33,10 @@ struct DesiredResource {
   SourceLoc loc;                        // where it was declared (or what expanded it)
   std::string origin;                   // "resources" or "expanded by <provider>"
   std::map<std::string, SourceLoc> key_locs;  // where each attribute's key was written, if known
+  // For expanded resources: blueprint paths ("dns.zones[0].records[2]") of what the resource and
+  // each attribute were derived from, so that errors point at the user's own lines.
+  std::string source_path;
+  std::map<std::string, std::string> attribute_sources;
 };
 
 /// A provider's answer to "what would you do with this change?".

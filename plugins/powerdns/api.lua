@@ -1,0 +1,95 @@
+-- The PowerDNS Authoritative HTTP API (/api/v1, X-API-Key): zones and their RRsets. Transient
+-- failures are retried through lib.http; every other error becomes a cairn.fail that quotes
+-- PowerDNS's own {"error": ...} message and says what to check.
+local http = require("lib.http")
+local json = require("host.json")
+
+local M = {}
+
+local function url_of(client, path)
+  return client.base .. "/api/v1/servers/" .. client.server_id .. path
+end
+
+-- PowerDNS's explanation from an error body, or the start of the body.
+local function error_text(resp)
+  local ok, doc = pcall(json.decode, resp.body or "")
+  if ok and type(doc) == "table" and type(doc.error) == "string" then return doc.error end
+  local body = resp.body or ""
+  if #body > 200 then body = body:sub(1, 200) .. "..." end
+  return body
+end
+
+--- Sends one request; returns the decoded body (or true for an empty one), or nil for 404.
+--- `what` says what was being done, for messages.
+function M.call(client, method, path, body, what)
+  local req = {
+    method = method, url = url_of(client, path),
+    headers = { ["X-API-Key"] = client.api_key, Accept = "application/json" },
+    ca_file = client.ca_file,
+  }
+  if body ~= nil then
+    req.body = json.encode(body)
+    req.headers["Content-Type"] = "application/json"
+  end
+  local resp = http.request(req)
+  if resp.status == 404 then return nil end
+  if resp.status == 401 or resp.status == 403 then
+    cairn.fail("PowerDNS refused the API key while " .. what .. " (HTTP " .. resp.status .. ")",
+               { hint = "check providers.powerdns.api_key against the server's api-key setting" })
+  end
+  if resp.status >= 400 then
+    local text = error_text(resp)
+    cairn.fail("PowerDNS answered " .. resp.status .. " while " .. what .. ": " .. text, {
+      hint = resp.status == 422 and "the server rejected the data; check the record values" or
+             "check the PowerDNS log",
+      retryable = resp.status >= 500,
+    })
+  end
+  if resp.body == nil or resp.body == "" then return true end
+  local ok, doc = pcall(json.decode, resp.body)
+  if not ok then
+    cairn.fail("PowerDNS sent a body that is not JSON while " .. what, {
+      hint = "is providers.powerdns.api_url the API (webserver port), not another service?",
+    })
+  end
+  return doc
+end
+
+local function zone_path(zone) return "/zones/" .. zone end
+
+--- The zone with all its RRsets (one GET), or nil when the server does not have it.
+function M.get_zone(client, zone)
+  local doc = M.call(client, "GET", zone_path(zone), nil, "reading zone " .. zone)
+  return doc
+end
+
+--- Every zone's name.
+function M.list_zones(client)
+  local out = {}
+  for _, z in ipairs(M.call(client, "GET", "/zones", nil, "listing zones") or {}) do
+    out[#out + 1] = z.name
+  end
+  return out
+end
+
+function M.create_zone(client, zone, kind, nameservers)
+  return M.call(client, "POST", "/zones", {
+    name = zone, kind = kind, nameservers = nameservers, soa_edit_api = "DEFAULT",
+  }, "creating zone " .. zone)
+end
+
+function M.delete_zone(client, zone)
+  M.call(client, "DELETE", zone_path(zone), nil, "deleting zone " .. zone)
+end
+
+--- PATCH of RRsets: each change { name, type, changetype = "REPLACE"|"DELETE", ttl, records }.
+function M.patch(client, zone, rrsets, what)
+  local doc = M.call(client, "PATCH", zone_path(zone), { rrsets = rrsets }, what)
+  if doc == nil then
+    cairn.fail("zone " .. zone .. " does not exist on the server (while " .. what .. ")", {
+      hint = "it was deleted outside cairn; run cairn plan to create it again",
+    })
+  end
+end
+
+return M
