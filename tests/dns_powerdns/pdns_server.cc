@@ -169,15 +169,13 @@ int PdnsServer::Api(const std::string& method, const std::string& path, const st
   client.set_read_timeout(30);
   httplib::Headers headers = {{"X-API-Key", api_key_}};
   std::string full = "/api/v1/servers/localhost" + path;
-  httplib::Result r;
-  if (method == "GET")
-    r = client.Get(full, headers);
-  else if (method == "DELETE")
-    r = client.Delete(full, headers);
-  else if (method == "POST")
-    r = client.Post(full, headers, json, "application/json");
-  else
-    r = client.Patch(full, headers, json, "application/json");
+  auto send = [&]() -> httplib::Result {
+    if (method == "GET") return client.Get(full, headers);
+    if (method == "DELETE") return client.Delete(full, headers);
+    if (method == "POST") return client.Post(full, headers, json, "application/json");
+    return client.Patch(full, headers, json, "application/json");
+  };
+  httplib::Result r = send();
   if (!r) return 0;
   if (body != nullptr) *body = r->body;
   return r->status;

@@ -68,7 +68,7 @@ class PowerDnsTest : public ::testing::Test {
 const char kSite[] =
     "network:\n"
     "  virtual_ip: 192.168.10.10\n"
-    "  ingress: { mode: public }\n"
+    "  ingress: { mode: public, public: { via: direct } }\n"
     "dns:\n"
     "  provider: powerdns\n"
     "  public_address: 203.0.113.10\n"
@@ -135,6 +135,7 @@ TEST_F(PowerDnsTest, ARecordFollowsAnAddressKnownOnlyAfterApply) {
   const std::string body =
       "resources:\n"
       "  testnet.server.proxy: { octet: 7 }\n"
+      "network: { ingress: { mode: public, public: { via: direct } } }\n"
       "dns:\n"
       "  provider: powerdns\n"
       "  public_address: ${testnet.server.proxy.ipv4}\n"
@@ -157,7 +158,7 @@ TEST_F(PowerDnsTest, ARecordFollowsAnAddressKnownOnlyAfterApply) {
   // The server gets a new address: the record is planned for update with the value unknown,
   // and the same apply writes the new address.
   WriteBlueprint("resources:\n  testnet.server.proxy: { octet: 8 }\n" +
-                 body.substr(body.find("dns:")));
+                 body.substr(body.find("network:")));
   plan = Cairn({"plan"});
   ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
   record = plan.out.find("powerdns.record.www_example_org_A will be updated");
