@@ -99,5 +99,15 @@ TEST_F(DnsPlanChecksTest, AnImpliedRecordIsShownWhereItsAddressIsWritten) {
       << r.err;
 }
 
+TEST_F(DnsPlanChecksTest, TheApexCannotBeACname) {
+  CommandResult r =
+      Plan(std::string(kHead) + "        - { name: \"@\", type: CNAME, value: other.net. }\n");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:8:30: error: pektin.record.example_net_CNAME: type"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("a zone's apex cannot be a CNAME"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace cairn::testing

@@ -260,5 +260,55 @@ TEST_F(PowerDnsTest, DestroyRemovesTheZone) {
   EXPECT_EQ(pdns_.Api("GET", "/zones/example.org.", ""), 404);
 }
 
+TEST_F(PowerDnsTest, AZoneThatExistsIsAdoptedWithImport) {
+  ASSERT_EQ(
+      pdns_.Api("POST", "/zones",
+                R"({"name":"example.org.","kind":"Native","nameservers":["ns1.example.org."]})"),
+      201);
+  ASSERT_EQ(
+      pdns_.Api(
+          "PATCH", "/zones/example.org.",
+          R"({"rrsets":[{"name":"www.example.org.","type":"A","ttl":3600,)"
+          R"("changetype":"REPLACE","records":[{"content":"192.0.2.1","disabled":false}]}]})"),
+      204);
+  WriteBlueprint(
+      "dns:\n"
+      "  provider: powerdns\n"
+      "  zones: [{ name: example.org, records: [{ name: www, type: A, value: 192.0.2.1 }] }]\n");
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("zone example.org. already exists"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cairn import powerdns.zone.example_org example.org."), std::string::npos)
+      << r.err;
+
+  r = Cairn({"import", "powerdns.zone.example_org", "example.org."});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cairn({"import", "powerdns.record.www_example_org_A", "www.example.org./A"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ExpectNoChanges();
+}
+
+TEST_F(PowerDnsTest, AWrongKeyAndAMissingZoneSayWhatToCheck) {
+  WriteBlueprint(
+      "resources:\n"
+      "  powerdns.record.www:\n"
+      "    zone: example.net.\n"
+      "    name: www.example.net.\n"
+      "    type: A\n"
+      "    values: [192.0.2.1]\n");
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("zone example.net. does not exist on the server"), std::string::npos)
+      << r.err;
+
+  std::string text = ReadFile(dir_.Join("blueprint.yaml"));
+  text.replace(text.find("${secrets.pdns_key}"), 19, "not-the-key");
+  WriteFile(dir_.Join("blueprint.yaml"), text);
+  r = Cairn({"apply", "--auto-approve"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("PowerDNS refused the API key"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("providers.powerdns.api_key"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace cairn::testing

@@ -84,6 +84,10 @@ function M.plan_record(ctx, provider, proposed)
       cairn.fail("'" .. name .. "' is not in the zone '" .. zone .. "'",
                  { path = "name", hint = "a record's name ends with its zone's name" })
     end
+    if rtype == "CNAME" and name:lower() == zone:lower() then
+      cairn.fail("a zone's apex cannot be a CNAME: it holds the zone's SOA and NS records",
+                 { path = "type", hint = "give the apex A/AAAA records instead" })
+    end
     if ctx.blueprint ~= nil then
       local here = blueprint_types_by_name(ctx.blueprint, provider)[name:lower()] or {}
       local others = {}
