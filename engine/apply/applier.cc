@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "engine/apply/step.h"
+#include "engine/graph/refs.h"
 
 namespace cairn::apply {
 namespace {
@@ -45,6 +46,22 @@ class Walker {
     shared_.is_delete = [this](const std::string& a) {
       auto it = index_.find(a);
       return it != index_.end() && nodes_[it->second].change->action == Action::kDelete;
+    };
+    for (const plan::ResourceChange& c : plan.changes) {
+      if (c.action != Action::kNoOp) continue;
+      std::vector<graph::Reference> refs;
+      Diagnostics ignored;  // malformed references were reported by the plan
+      graph::FindReferences(c.config, &refs, &ignored);
+      for (const graph::Reference& ref : refs) {
+        std::string attr = ref.path.substr(0, ref.path.find_first_of(".["));
+        std::vector<std::string>& users = unchanged_users_[ref.address + "\n" + attr];
+        if (std::find(users.begin(), users.end(), c.address) == users.end())
+          users.push_back(c.address);
+      }
+    }
+    shared_.unchanged_users = [this](const std::string& address, const std::string& attr) {
+      auto it = unchanged_users_.find(address + "\n" + attr);
+      return it == unchanged_users_.end() ? std::vector<std::string>{} : it->second;
     };
     for (size_t i = 0; i < nodes_.size(); ++i) {
       Node& n = nodes_[i];
@@ -254,6 +271,7 @@ class Walker {
   state::Journal* journal_;
   const ApplyOptions& opts_;
   SharedState shared_;
+  std::map<std::string, std::vector<std::string>> unchanged_users_;  // "address\nattr" -> users
   std::vector<Node> nodes_;
   std::unordered_map<std::string, size_t> index_;
   size_t work_ = 0;  // changes that need a provider call

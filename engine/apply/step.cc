@@ -270,6 +270,32 @@ class Step {
   }
 
   // Checks the provider's answer, then journals it and puts it in the state.
+  // A computed attribute the plan showed with a known value but that the apply changed leaves
+  // the resources referencing it (planned as unchanged) with the old value: say so.
+  void WarnUnannouncedChanges(const Value& result) {
+    if (!shared_->unchanged_users || !c_.after.is_map() || !result.is_map()) return;
+    for (const auto& [k, want] : c_.after.AsMap()) {
+      if (k == "id" || want.ContainsUnknown()) continue;
+      if (std::find(planned_keys_.begin(), planned_keys_.end(), k) != planned_keys_.end()) continue;
+      const Value* got = result.Find(k);
+      if (got == nullptr || *got == want) continue;
+      std::vector<std::string> users = shared_->unchanged_users(c_.address, k);
+      if (users.empty()) continue;
+      std::string list;
+      for (const std::string& u : users) list += (list.empty() ? "" : ", ") + u;
+      Diagnostic d;
+      d.severity = Severity::kWarning;
+      d.address = c_.address;
+      d.summary = c_.address + "." + k + " changed during apply although the plan showed it " +
+                  "unchanged, so " + list + " still use" + (users.size() == 1 ? "s" : "") +
+                  " the old value";
+      d.hint = std::string("run cairn apply again to update ") +
+               (users.size() == 1 ? "it" : "them") + "; the provider's plan should mark '" + k +
+               "' (known after apply) when it will change";
+      diags_->Add(std::move(d));
+    }
+  }
+
   bool Record(const Value& planned, Value result, Value private_data) {
     const std::string& pname = provider_->Schema().name;
     const Value* id = result.is_map() ? result.Find("id") : nullptr;
@@ -298,6 +324,7 @@ class Step {
       d.address = c_.address;
       diags_->Add(std::move(d));
     }
+    WarnUnannouncedChanges(result);
     state::ResourceState r;
     r.address = c_.address;
     r.type = c_.type;

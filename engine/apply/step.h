@@ -20,6 +20,10 @@ struct SharedState {
   state::State state;
   /// Addresses whose change in the plan is a Delete (they are not recorded as dependencies).
   std::function<bool(const std::string&)> is_delete;
+  /// Resources left unchanged by the plan whose configuration references `attr` of `address`;
+  /// they keep the old value when an apply changes that attribute unannounced.
+  std::function<std::vector<std::string>(const std::string& address, const std::string& attr)>
+      unchanged_users;
 };
 
 /// What a step reports back besides success.

@@ -310,5 +310,33 @@ TEST_F(PowerDnsTest, AWrongKeyAndAMissingZoneSayWhatToCheck) {
   EXPECT_NE(r.err.find("providers.powerdns.api_key"), std::string::npos) << r.err;
 }
 
+TEST_F(PowerDnsTest, AnAddressChangedWithoutNoticeIsReportedAndFollowedOnTheNextApply) {
+  const std::string body =
+      "dns:\n"
+      "  provider: powerdns\n"
+      "  zones:\n"
+      "    - name: example.org\n"
+      "      records: [{ name: www, type: A, value: \"${testnet.quiet_server.proxy.ipv4}\" }]\n";
+  WriteBlueprint("resources:\n  testnet.quiet_server.proxy: { octet: 7 }\n" + body);
+  Apply();
+  EXPECT_EQ(pdns_.Dig("www.example.org", "A"), Answers{"198.51.100.7"});
+
+  // The provider's plan shows the address as unchanged; the apply changes it anyway.
+  WriteBlueprint("resources:\n  testnet.quiet_server.proxy: { octet: 9 }\n" + body);
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string all = r.out + r.err;
+  EXPECT_NE(all.find("testnet.quiet_server.proxy.ipv4 changed during apply although the plan "
+                     "showed it unchanged, so powerdns.record.www_example_org_A still uses the "
+                     "old value"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(pdns_.Dig("www.example.org", "A"), Answers{"198.51.100.7"});
+  // The next run sees the new address and updates the record.
+  Apply();
+  EXPECT_EQ(pdns_.Dig("www.example.org", "A"), Answers{"198.51.100.9"});
+  ExpectNoChanges();
+}
+
 }  // namespace
 }  // namespace cairn::testing

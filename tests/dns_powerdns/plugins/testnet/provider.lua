@@ -28,5 +28,22 @@ return {
       end,
       delete = function(ctx, prior) end,
     },
+    -- The same, but its plan does not say that the address will change (a provider bug that
+    -- the engine must point out rather than leave records silently stale).
+    quiet_server = {
+      description = "A server whose plan does not announce a new address.",
+      schema = {
+        octet = { type = "number", required = true, description = "Last octet of the address." },
+        ipv4 = { type = "string", computed = true, description = "The address, known after apply." },
+      },
+      read = function(ctx, state) return state end,
+      create = function(ctx, planned)
+        return { id = "quiet", octet = planned.octet, ipv4 = "198.51.100." .. planned.octet }
+      end,
+      update = function(ctx, prior, planned)
+        return { id = prior.id, octet = planned.octet, ipv4 = "198.51.100." .. planned.octet }
+      end,
+      delete = function(ctx, prior) end,
+    },
   },
 }
