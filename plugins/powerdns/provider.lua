@@ -101,8 +101,7 @@ local zone = {
   create = function(ctx, planned)
     local c = need_client(ctx)
     local ns = planned.nameservers or { "ns1." .. planned.name }
-    local resp = api.call(c, "GET", "/zones/" .. planned.name, nil, "looking for zone " .. planned.name)
-    if resp ~= nil then
+    if api.get_zone(c, planned.name) ~= nil then
       cairn.fail("zone " .. planned.name .. " already exists on the PowerDNS server", {
         hint = "adopt it with: cairn import " .. ctx.address .. " " .. planned.name,
       })
