@@ -2,7 +2,9 @@
 # Benchmarks the kubernetes provider against `kubectl apply --server-side`, both talking to the
 # standalone Kubernetes API emulator (tests/emulators/kube, HTTPS with a bearer token).
 #
-# Measured (wall time of one run each; the emulator is started fresh):
+# Measured (one run each, the emulator started fresh): wall time and user+sys CPU time of each
+# command, and the emulator's CPU time meanwhile (so that a slow emulator is seen, not blamed on
+# the client):
 #   cairn apply (from empty)       1,000 ConfigMaps + 100 Deployments + their Namespace
 #   cairn plan (no change)         refresh (one LIST per kind) and diff
 #   cairn plan (10 changed)        10 ConfigMaps edited in the blueprint
@@ -24,16 +26,15 @@ emulator="$root/build/tests/kube-emulator"
 configmaps=1000
 deployments=100
 use_kubectl=1
-# The emulator serves 8 connections at once (a thread each while kept alive); more parallel
-# clients would queue behind idle keep-alive connections.
-parallelism=8
+parallelism=16
 work=""
 out=""
 
 usage() {
   cat <<USAGE
 usage: bench/kube/run.sh [--quick] [--no-kubectl] [--cairn PATH] [--emulator PATH]
-                         [--configmaps N] [--deployments N] [--work DIR] [--out FILE]
+                         [--configmaps N] [--deployments N] [--parallelism N]
+                         [--work DIR] [--out FILE]
 USAGE
 }
 
@@ -45,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --emulator) emulator="$2"; shift 2 ;;
     --configmaps) configmaps="$2"; shift 2 ;;
     --deployments) deployments="$2"; shift 2 ;;
+    --parallelism) parallelism="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -73,42 +75,49 @@ gen() {
     --blueprint "$work/cairn/blueprint.yaml" --manifests "$work/manifests.yaml" "$@"
 }
 
-# seconds STEP COMMAND...: runs the command in the cairn folder, prints its wall time.
-seconds() {
+# measure STEP COMMAND...: runs the command in the cairn folder; writes "wall cpu emulator_cpu"
+# to $work/STEP.measured.
+measure() {
   local label="$1"; shift
-  local start end
-  start=$(date +%s.%N)
-  if ! (cd "$work/cairn" && "$@") >"$work/$label.log" 2>&1; then
+  if ! python3 "$here/measure.py" --cwd "$work/cairn" --log "$work/$label.log" \
+      --emulator-pid "$emu_pid" -- "$@" >"$work/$label.measured"; then
     echo "run.sh: $label failed:" >&2; tail -20 "$work/$label.log" >&2; exit 1
   fi
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.2f}')"
 }
 
 gen
-t_apply=$(seconds cairn-apply "$cairn" apply --auto-approve --parallelism "$parallelism")
-t_plan=$(seconds cairn-plan "$cairn" plan)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+measure cairn-apply "$cairn" apply --auto-approve --parallelism "$parallelism"
+read -r t_apply c_apply e_apply <"$work/cairn-apply.measured"
+measure cairn-plan "$cairn" plan
+read -r t_plan c_plan e_plan <"$work/cairn-plan.measured"
 grep -q "No changes" "$work/cairn-plan.log" || { echo "run.sh: the plan after apply is not empty" >&2; exit 1; }
 gen --changed 10
-t_plan10=$(seconds cairn-plan-10 "$cairn" plan)
+measure cairn-plan-10 "$cairn" plan
+read -r t_plan10 c_plan10 e_plan10 <"$work/cairn-plan-10.measured"
 grep -q "0 to add, 10 to change, 0 to destroy" "$work/cairn-plan-10.log" || {
   echo "run.sh: the plan does not change exactly 10 objects" >&2; tail -3 "$work/cairn-plan-10.log" >&2; exit 1; }
 
-k_apply="-" k_reapply="-"
+k_apply="-" k_reapply="-" kc_apply="-" kc_reapply="-" ke_apply="-" ke_reapply="-"
 if [[ $use_kubectl == 1 ]]; then
   gen
   kube=(kubectl --kubeconfig "$work/kubeconfig.yaml")
-  k_apply=$(seconds kubectl-apply "${kube[@]}" apply --server-side -f "$work/manifests.yaml")
-  k_reapply=$(seconds kubectl-reapply "${kube[@]}" apply --server-side -f "$work/manifests.yaml")
+  measure kubectl-apply "${kube[@]}" apply --server-side -f "$work/manifests.yaml"
+  read -r k_apply kc_apply ke_apply <"$work/kubectl-apply.measured"
+  measure kubectl-reapply "${kube[@]}" apply --server-side -f "$work/manifests.yaml"
+  read -r k_reapply kc_reapply ke_reapply <"$work/kubectl-reapply.measured"
 fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ratio() { [[ "$2" == "-" ]] && { echo "-"; return; }; python3 -c "print(f'{$2 / max($1, 0.01):.1f}x')"; }
 total=$((configmaps + deployments + 1))
 {
-  echo "| objects | step | cairn | kubectl --server-side | kubectl / cairn |"
+  echo "| objects | step | cairn wall / CPU (emulator CPU) | kubectl --server-side wall / CPU (emulator CPU) | kubectl / cairn wall, CPU |"
   echo "| --- | --- | --- | --- | --- |"
-  echo "| $total | apply from empty | $t_apply s | $k_apply s | $(ratio "$t_apply" "$k_apply") |"
-  echo "| $total | no-change plan (kubectl: re-apply) | $t_plan s | $k_reapply s | $(ratio "$t_plan" "$k_reapply") |"
-  echo "| $total | plan after changing 10 | $t_plan10 s | - | - |"
+  echo "| $total | apply from empty | $t_apply / $c_apply s ($e_apply s) | $k_apply / $kc_apply s ($ke_apply s) | $(ratio "$t_apply" "$k_apply"), $(ratio "$c_apply" "$kc_apply") |"
+  echo "| $total | no-change plan (kubectl: re-apply) | $t_plan / $c_plan s ($e_plan s) | $k_reapply / $kc_reapply s ($ke_reapply s) | $(ratio "$t_plan" "$k_reapply"), $(ratio "$c_plan" "$kc_reapply") |"
+  echo "| $total | plan after changing 10 | $t_plan10 / $c_plan10 s ($e_plan10 s) | - | - |"
+  echo
+  echo "cairn --parallelism $parallelism; load average (1, 5, 15 min) before: $load_before, after: $load_after"
 } >"$out"
 cat "$out"

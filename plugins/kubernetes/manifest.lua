@@ -10,6 +10,14 @@ M.MANAGED_BY = "app.kubernetes.io/managed-by"
 M.ADDRESS = "cairn.io/address"
 M.SELECTOR = M.MANAGED_BY .. "=cairn"
 
+-- The metatable that marks a table as a list (the host marks every list it passes in, and
+-- json.decode every array), so that an empty list stays [] rather than becoming {}.
+local ARRAY = getmetatable(json.array({}))
+
+local function is_list(t)
+  return #t > 0 or getmetatable(t) == ARRAY
+end
+
 function M.copy(v)
   if type(v) ~= "table" or cairn.is_unknown(v) then return v end
   local out = {}
@@ -108,18 +116,22 @@ end
 -- position when the lengths match), scalars that print the same count as equal (the server
 -- writes the quantity 1 as "1"). A field the server dropped is left out, so it shows as drift.
 function M.project(want, live)
-  if live == nil or live == json.null then return nil end
+  if live == nil or live == json.null then
+    -- The API server omits empty lists and maps (omitempty): an empty one is not drift.
+    if type(want) == "table" and next(want) == nil and not cairn.is_unknown(want) then return want end
+    return nil
+  end
   if type(want) ~= "table" or cairn.is_unknown(want) then
     if same_scalar(want, live) then return want end
     if type(live) == "table" then return M.clean(live) end
     return live
   end
   if type(live) ~= "table" then return live end
-  if #want > 0 or #live > 0 then  -- lists
-    if #want ~= #live then return M.clean(live) end
+  if is_list(want) or is_list(live) then
+    if #want ~= #live or is_list(want) ~= is_list(live) then return M.clean(live) end
     local out = {}
     for i = 1, #want do out[i] = M.project(want[i], live[i]) end
-    return out
+    return json.array(out)
   end
   local out = {}
   for k, v in pairs(want) do
@@ -129,12 +141,13 @@ function M.project(want, live)
   return out
 end
 
--- Drops json.null so that the host can take the value.
+-- Drops json.null so that the host can take the value; lists stay marked as lists.
 function M.clean(v)
   if v == json.null then return nil end
   if type(v) ~= "table" then return v end
   local out = {}
   for k, x in pairs(v) do out[k] = M.clean(x) end
+  if getmetatable(v) == ARRAY then return json.array(out) end
   return out
 end
 

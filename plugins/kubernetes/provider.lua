@@ -173,7 +173,8 @@ local object = {
     local api_version, kind, ns, name = manifest.parse_id(prior.id)
     local res = discovery.resolve(api, api_version, kind)
     if res == nil then return end  -- the kind (and so the object) is gone
-    ops.delete(api, res, ns, name, "Background")
+    local _, pending = ops.delete(api, res, ns, name, "Background")
+    if pending then ops.wait_gone(api, res, ns, name, prior.uid, wait_deadline(ctx)) end
   end,
 
   import = function(ctx, id)

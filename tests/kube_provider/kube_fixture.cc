@@ -16,8 +16,8 @@ void KubeFixture::WriteBlueprint(const std::string& body) {
             "providers:\n"
             "  kubernetes:\n"
             "    kubeconfig_content: \"${secrets.kubeconfig}\"\n"
-            "    wait_timeout: 20\n" +
-                body);
+            "    wait_timeout: " +
+                std::to_string(wait_timeout_) + "\n" + body);
 }
 
 CommandResult KubeFixture::Cairn(std::vector<std::string> args, std::vector<std::string> env) {

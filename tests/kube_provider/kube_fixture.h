@@ -33,6 +33,7 @@ class KubeFixture : public ::testing::Test {
   int ApplyAs(const std::string& manager, const std::string& path, const nlohmann::json& body);
 
   emulators::KubeEmulatorOptions options_;  // change in a constructor, before SetUp
+  int wait_timeout_ = 20;                   // providers.kubernetes.wait_timeout of blueprints
   std::unique_ptr<emulators::KubeEmulator> em_;
   TempDir dir_;
 };

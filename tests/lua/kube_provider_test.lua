@@ -124,6 +124,21 @@ return {
                   data = { k = "changed" }, spec = { n = 1 } })
   end,
 
+  empty_lists_are_sent_as_lists_and_are_not_drift = function()
+    local want = { apiVersion = "v1", kind = "Pod", metadata = { name = "p" },
+                   spec = { args = json.array({}), env = {} } }
+    local body = manifest.body({ manifest = want }, "ns", "kubernetes.object.p")
+    check.eq(json.encode(body.spec), '{"args":[],"env":{}}')
+    -- The server may echo the empty list or omit it (omitempty): neither is drift.
+    for _, live_text in ipairs({ '{"spec":{"args":[],"env":{}}}', '{"spec":{}}' }) do
+      local p = manifest.project(want, json.decode(live_text))
+      check.eq(json.encode(p.spec), '{"args":[],"env":{}}', live_text)
+    end
+    -- A list the server filled in is drift, and stays a list.
+    local p = manifest.project(want, json.decode('{"spec":{"args":["-v"]}}'))
+    check.eq(json.encode(p.spec.args), '["-v"]')
+  end,
+
   ids_round_trip = function()
     check.eq({ manifest.parse_id("apps/v1/Deployment/web/f") }, { "apps/v1", "Deployment", "web", "f" })
     check.eq({ manifest.parse_id("v1/Namespace//app-x") }, { "v1", "Namespace", "", "app-x" })

@@ -214,5 +214,34 @@ TEST_F(SandboxTest, ValueRoundTripKeepsNestingAndUnknowns) {
   EXPECT_TRUE(out.Find("unknown")->is_unknown());
 }
 
+TEST_F(SandboxTest, EmptyListsStayListsThroughLuaAndJson) {
+  // A manifest's `args: []` must reach the API server as [] (a {} is a type error there) and
+  // come back from Lua as a list, not as an empty map.
+  Value in = Value::EmptyMap();
+  in["args"] = Value::EmptyList();
+  in["env"] = Value::EmptyMap();
+  in["nested"] = Value(Value::List{Value::EmptyList()});
+  lua_State* L = vm_->L();
+  ASSERT_TRUE(LoadChunk(vm_.get(),
+                        "local v = ... local json = require('host.json')\n"
+                        "return v, json.encode(v), #v.args",
+                        "=t")
+                  .ok());
+  PushValue(L, in);
+  ASSERT_TRUE(vm_->Call(1, 3).ok());
+  EXPECT_EQ(lua_tointeger(L, -1), 0);
+  EXPECT_STREQ(lua_tostring(L, -2), R"({"args":[],"env":{},"nested":[[]]})");
+  Value out;
+  std::string err;
+  ASSERT_TRUE(ToValue(L, -3, &out, &err)) << err;
+  lua_pop(L, 3);
+  EXPECT_EQ(out, in) << out.ToString();
+  EXPECT_TRUE(out.Find("args")->is_list());
+  EXPECT_TRUE(out.Find("env")->is_map());
+  // A table the plugin builds itself is a list when marked with json.array.
+  EXPECT_TRUE(Eval("return require('host.json').array({})").is_list());
+  EXPECT_TRUE(Eval("return {}").is_map());
+}
+
 }  // namespace
 }  // namespace cairn::lua

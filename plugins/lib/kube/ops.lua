@@ -56,15 +56,42 @@ function M.list(client, res, namespace, selector, limit)
   return items
 end
 
--- Deletes the object; gone already is success. Returns true when a delete was sent and accepted.
+-- Deletes the object; gone already is success. Returns true when a delete was sent and accepted,
+-- and whether the object may still exist: the server answers a Status when it removed the object
+-- at once, and the object (with deletionTimestamp) when finalizers or cascading hold it.
 function M.delete(client, res, namespace, name, policy)
   local ns = res.namespaced and namespace or nil
   local resp = client:request("DELETE", paths.object(res, ns, name), {
     propagationPolicy = policy or "Background",
   })
-  if resp.status == 404 then return false end
+  if resp.status == 404 then return false, false end
   if resp.status >= 300 then errors.fail(resp, describe(res, ns, name)) end
-  return true
+  local removed = resp.status == 200 and resp.doc ~= nil and resp.doc.kind == "Status"
+  return true, not removed
+end
+
+-- Polls until the object is gone (or replaced by a new object with another uid than `uid`), so
+-- that what depends on its absence (a delete of its namespace, a create of the same name) runs
+-- after it. Fails, retryable, when `deadline` passes first, naming the finalizers that hold it.
+function M.wait_gone(client, res, namespace, name, uid, deadline)
+  local delay = 0.02
+  while true do
+    local obj = M.get(client, res, namespace, name)
+    if obj == nil or (uid ~= nil and obj.metadata and obj.metadata.uid ~= uid) then return end
+    if time.now() + delay >= deadline then
+      local finalizers = obj.metadata and obj.metadata.finalizers
+      local held = ""
+      if type(finalizers) == "table" and #finalizers > 0 then
+        held = " (finalizers: " .. table.concat(finalizers, ", ") .. ")"
+      end
+      cairn.fail(describe(res, namespace, name) .. " is still being deleted" .. held, {
+        hint = "whatever owns its finalizers has to finish; cairn apply waits again when run again",
+        retryable = true,
+      })
+    end
+    time.sleep(delay)
+    delay = math.min(delay * 2, 1)
+  end
 end
 
 -- True when `object` has a condition of `type` with status "True".

@@ -494,6 +494,15 @@ KubeResponse ApiServer::Delete(const Target& t, const KubeRequest& request) {
                             {{"name", t.name}, {"group", t.type->group}, {"kind", t.type->plural}});
     }
   }
+  if (HasFinalizers(obj)) {
+    // Deletion waits for the finalizers' owners: the object stays, marked, until they are gone.
+    if (!meta.contains("deletionTimestamp")) {
+      obj["metadata"]["deletionTimestamp"] = NowRfc3339();
+      obj["metadata"]["resourceVersion"] = NextVersion();
+      it->second = obj;
+    }
+    return Respond(200, t, obj);
+  }
   store.erase(it);
   std::string rv = NextVersion();
   const std::string& kind = t.type->kind;

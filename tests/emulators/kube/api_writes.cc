@@ -93,6 +93,9 @@ KubeResponse ApiServer::Prepare(const Target& t, const nlohmann::json& old, nloh
   } else {
     meta["uid"] = old["metadata"]["uid"];
     meta["creationTimestamp"] = old["metadata"]["creationTimestamp"];
+    // An object being deleted stays so until its last finalizer is removed (see Store).
+    if (old["metadata"].contains("deletionTimestamp"))
+      meta["deletionTimestamp"] = old["metadata"]["deletionTimestamp"];
   }
   if (t.type->status_subresource && t.subresource.empty()) {
     if (!old.is_null() && old.contains("status")) {
@@ -171,6 +174,10 @@ nlohmann::json ApiServer::Store(const Target& t, const nlohmann::json& old, nloh
   }
   meta["resourceVersion"] = NextVersion();
   std::string key = ObjectKey(t.ns, meta.value("name", ""));
+  if (meta.contains("deletionTimestamp") && !HasFinalizers(obj)) {
+    objects_[StoreKey(*t.type)].erase(key);  // the last finalizer is gone: so is the object
+    return obj;
+  }
   objects_[StoreKey(*t.type)][key] = obj;
   const std::string& kind = t.type->kind;
   if ((kind == "Deployment" || kind == "StatefulSet") && spec_changed) {

@@ -1,7 +1,10 @@
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #include "tests/emulators/kube/kube_emulator.h"
 
+#include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +18,38 @@
 #include "tests/emulators/kube/yaml_json.h"
 
 namespace cairn::emulators {
+namespace {
+
+/// Serves each accepted connection on a thread of its own, as the Go API server gives each one a
+/// goroutine: a client's idle kept-alive connections never make another client wait (a fixed
+/// pool would stall the connection after the last thread until an idle one timed out).
+class ThreadPerConnection : public httplib::TaskQueue {
+ public:
+  explicit ThreadPerConnection(int max) : max_(max) {}
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [this] { return active_ < max_; });
+    ++active_;
+    std::thread([this, fn = std::move(fn)] {
+      fn();
+      std::lock_guard<std::mutex> done(mu_);
+      --active_;
+      idle_.notify_all();
+    }).detach();
+  }
+  void shutdown() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [this] { return active_ == 0; });
+  }
+
+ private:
+  const int max_;
+  std::mutex mu_;
+  std::condition_variable idle_;
+  int active_ = 0;
+};
+
+}  // namespace
 
 /// The HTTP(S) side: the listener, its thread, the request log and scripted failures.
 struct KubeEmulator::Http {
@@ -45,8 +80,11 @@ Status KubeEmulator::Start() {
     http_->server = std::make_unique<httplib::Server>();
   }
   httplib::Server& s = *http_->server;
-  int threads = options_.threads > 0 ? options_.threads : 8;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  int max = options_.max_connections > 0 ? options_.max_connections : 1024;
+  s.new_task_queue = [max] { return new ThreadPerConnection(max); };
+  // Like the Go server, a connection serves any number of requests (httplib's default is 5,
+  // which would make clients reconnect, and redo the TLS handshake, every fifth request).
+  s.set_keep_alive_max_count(1000000);
   // Accepted sockets inherit TCP_NODELAY; without it small responses wait for delayed ACKs.
   s.set_socket_options([](socket_t sock) {
     int yes = 1;
@@ -73,6 +111,14 @@ Status KubeEmulator::Start() {
       http_->log.push_back(line);
     }
     KubeResponse out = Serve(kr, req.get_header_value("Authorization"));
+    // kube-apiserver gzips a response only when the client accepts gzip and it is 128 KiB or
+    // more; it never uses brotli. httplib picks the encoding from the request's Accept-Encoding
+    // after this handler, so that header is narrowed here (the request is not const in httplib).
+    auto& headers = const_cast<httplib::Headers&>(req.headers);
+    bool gzip = out.body.size() >= (size_t{128} << 10) &&
+                req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+    headers.erase("Accept-Encoding");
+    if (gzip) headers.emplace("Accept-Encoding", "gzip");
     res.status = out.code;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
     res.set_content(out.body, out.content_type);

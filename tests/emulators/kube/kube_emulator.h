@@ -10,12 +10,16 @@
 // exists, !exists; fieldSelector on metadata.name and metadata.namespace only; limit + opaque
 // continue tokens, 410 Expired for a token it did not issue or that was expired with
 // ExpireContinueTokens), POST, PUT (optimistic concurrency on resourceVersion), DELETE
-// (DeleteOptions accepted, object removed at once), PATCH as server-side apply, JSON merge patch
+// (DeleteOptions accepted; removed at once, or once the last of its metadata.finalizers is
+// removed, deletionTimestamp set meanwhile), PATCH as server-side apply, JSON merge patch
 // and JSON patch; the status subresource for Deployments, StatefulSets and CRDs that enable it;
 // managedFields per manager; uid, creationTimestamp, generation and a global resourceVersion;
 // Namespaces (must exist for namespaced creates), Secrets' stringData, a few defaults
 // (Service clusterIP, Secret type); Deployments and StatefulSets become Available (optionally
 // after a delay); CRDs become Established (optionally after a delay) and then serve their kinds.
+//
+// HTTP: a thread per connection and no limit on requests per kept-alive connection (as the Go
+// server); responses gzipped only from 128 KiB when the client accepts gzip, never brotli.
 //
 // Simplified (documented so that nobody relies on it): managedFields use FieldsV1 with
 // "f:<key>" entries only; every list is atomic (owned and replaced as a whole, no "k:" or "v:"
@@ -25,7 +29,7 @@
 // current state, not a snapshot at the first page's resourceVersion.
 //
 // Not modelled: watch, admission webhooks and CEL (x-kubernetes-validations), garbage collection
-// and finalizers (deletes are immediate, Foreground/Orphan behave like Background), real
+// (Foreground/Orphan behave like Background; a Namespace's objects go with it at once), real
 // controllers (no Pods, ReplicaSets, Endpoints), RBAC (any valid token may do anything),
 // field selectors beyond metadata.name/namespace, protobuf, strategic merge patch on custom
 // resources, CRD conversion webhooks (served versions differ only in apiVersion), defaulting
@@ -49,7 +53,7 @@ struct KubeEmulatorOptions {
   int port = 0;                 // 0 = any free port on 127.0.0.1
   int crd_establish_ms = 0;     // delay before a created CRD is Established and served
   int deployment_ready_ms = 0;  // delay before Deployments/StatefulSets report Available
-  int threads = 8;              // HTTP worker threads
+  int max_connections = 1024;   // connections served at once (a thread each)
 };
 
 /// A scripted failure: the next `count` requests that match answer `code` with a Status body.

@@ -64,4 +64,11 @@ std::string RandomSuffix(int n) {
   return out;
 }
 
+bool HasFinalizers(const nlohmann::json& object) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return false;
+  auto f = meta->find("finalizers");
+  return f != meta->end() && f->is_array() && !f->empty();
+}
+
 }  // namespace cairn::emulators

@@ -1,8 +1,10 @@
-// Small helpers of the Kubernetes emulator: base64, uids and timestamps.
+// Small helpers of the Kubernetes emulator: base64, uids, timestamps, finalizers.
 #pragma once
 
 #include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace cairn::emulators {
 
@@ -15,5 +17,7 @@ std::string NewUid();
 std::string NowRfc3339();
 /// `n` random lowercase letters and digits (generateName suffixes).
 std::string RandomSuffix(int n);
+/// True when the object's metadata.finalizers is a non-empty list (its deletion must wait).
+bool HasFinalizers(const nlohmann::json& object);
 
 }  // namespace cairn::emulators
