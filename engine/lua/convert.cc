@@ -18,25 +18,6 @@ void PushUnknown(lua_State* L) {
   }
 }
 
-// Sets the array marker (host.json's metatable) on the table on top, so that a list keeps being a
-// list when it is empty: an empty Lua table alone reads back as a map and encodes as {}.
-void MarkArray(lua_State* L) {
-  if (lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    EnsureJsonArrayMeta(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
-  }
-  lua_setmetatable(L, -2);
-}
-
-bool HasArrayMark(lua_State* L, int index) {
-  if (!lua_getmetatable(L, index)) return false;
-  lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
-  bool same = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
-  return same;
-}
-
 bool IsUnknown(lua_State* L, int index) {
   index = lua_absindex(L, index);
   if (lua_getfield(L, LUA_REGISTRYINDEX, kUnknownKey) != LUA_TTABLE) {
@@ -84,7 +65,6 @@ void PushValue(lua_State* L, const Value& v) {
         PushValue(L, item);
         lua_rawseti(L, -2, i++);
       }
-      MarkArray(L);
       break;
     }
     case Value::Kind::kMap: {
@@ -142,10 +122,6 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
     } else {
       sequence = false;
     }
-  }
-  if (sequence && n == 0 && HasArrayMark(L, index)) {
-    *out = Value::EmptyList();
-    return true;
   }
   if (sequence && n > 0) {
     Value::List list;

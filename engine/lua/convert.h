@@ -9,10 +9,10 @@
 
 namespace cairn::lua {
 
-/// Pushes `v` onto the stack: maps and lists become tables (lists marked with host.json's array
-/// metatable, so that an empty list stays a list through Lua and json.encode), null becomes nil,
-/// unknown becomes a shared sentinel table (cairn.unknown), sensitive strings stay plain strings
-/// (the host tracks sensitivity by attribute schema). May raise a Lua memory error: call in
+/// Pushes `v` onto the stack: maps and lists become tables (empty lists marked with host.json's
+/// array metatable, so that an empty list stays a list through Lua and json.encode), null becomes
+/// nil, unknown becomes a shared sentinel table (cairn.unknown), sensitive strings stay plain
+/// strings (the host tracks sensitivity by attribute schema). May raise a Lua memory error: call in
 /// protected mode.
 void PushValue(lua_State* L, const Value& v);
 
