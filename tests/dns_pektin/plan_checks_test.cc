@@ -109,5 +109,28 @@ TEST_F(DnsPlanChecksTest, TheApexCannotBeACname) {
   EXPECT_NE(r.err.find("a zone's apex cannot be a CNAME"), std::string::npos) << r.err;
 }
 
+TEST_F(DnsPlanChecksTest, APublicHostNeedsAnAddressOrARecordOfItsOwn) {
+  const std::string blueprint =
+      "providers:\n"
+      "  pektin: { endpoint: \"http://127.0.0.1:9\", username: u, confidant_password: p }\n"
+      "network: { ingress: { mode: public, public: { via: direct } } }\n"
+      "dns:\n"
+      "  provider: pektin\n"
+      "  zones: [{ name: example.net, records: [{ name: www, type: A, value: 192.0.2.1 }] }]\n"
+      "apps:\n"
+      "  - name: web\n"
+      "    image: nginx:1\n"
+      "    ports: [{ name: http, port: 80 }]\n"
+      "    expose: [{ host: www.example.net, port: 80 }, { host: shop.example.net, port: 80 }]\n";
+  CommandResult r = Plan(blueprint);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:11:59: error: pektin.record.shop_example_net_A: values: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("set it, or write the host's record under dns.zones"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("www_example_net"), std::string::npos) << "www has a record of its own";
+}
+
 }  // namespace
 }  // namespace cairn::testing

@@ -100,7 +100,13 @@ function M.zones(bp)
       local mode = e.mode or default_mode
       for _, rtype in ipairs({ "A", "AAAA" }) do
         local addr = addresses[mode] and addresses[mode][rtype]
-        if addr ~= nil then implied(host, rtype, { addr }, at, address_at[mode][rtype]) end
+        if addr ~= nil then
+          implied(host, rtype, { addr }, at, address_at[mode][rtype])
+        elseif rtype == "A" and addresses[mode] ~= nil then
+          -- No address to point at: a record set without values, which the plan refuses at
+          -- the exposed host, unless the zone has a record of its own there.
+          implied(host, rtype, json.array(), at, at .. ".host")
+        end
       end
       if e.port == 25 then
         local zname = names.zone_of(host, zone_names)

@@ -224,7 +224,9 @@ function M.check(rtype, values, ttl)
   end
   if cairn.is_unknown(values) then return end
   if #values == 0 then
-    cairn.fail("a record set needs at least one value", { path = "values" })
+    cairn.fail("the record set has no value", { path = "values", hint =
+      "an exposed host resolves to dns.public_address (mode public) or to dns.local_address or " ..
+      "network.virtual_ip (mode local): set it, or write the host's record under dns.zones" })
   end
   if rtype == "CNAME" and #values > 1 then
     cairn.fail("a CNAME has exactly one value, this one has " .. #values,
