@@ -120,6 +120,16 @@ local zone = {
   plan = function(ctx, prior, proposed) return shared.plan_zone(ctx, proposed) end,
   read = function(ctx, state) return read_zone(ctx, state, state.id) end,
 
+  -- Every zone in one /get-zone-records call.
+  read_all = function(ctx, states)
+    local zones = {}
+    for i, st in ipairs(states) do zones[i] = st.id end
+    local by_zone = api.zone_records(need_client(ctx), zones)
+    local found = {}
+    for _, st in ipairs(states) do found[st.id] = zone_state(ctx, st, st.id, by_zone[st.id]) end
+    return found
+  end,
+
   create = function(ctx, planned)
     local c = need_client(ctx)
     local z = planned.name

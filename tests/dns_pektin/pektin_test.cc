@@ -79,7 +79,8 @@ const char kZone[] =
     "        - { name: \"@\", type: CAA, value: '0 issue \"letsencrypt.org\"' }\n"
     "        - { name: _submissions._tcp, type: SRV, value: \"0 465 mail.example.org.\", "
     "priority: 0 }\n"
-    "        - { name: www, type: CNAME, value: example.org. }\n";
+    "        - { name: www, type: CNAME, value: example.org. }\n"
+    "    - { name: example.net, records: [{ name: www, type: A, value: 192.0.2.7 }] }\n";
 
 TEST_F(PektinTest, AZoneGetsItsSoaAndTheRecordsTheirPektinShape) {
   WriteBlueprint(kZone);
@@ -104,12 +105,15 @@ TEST_F(PektinTest, AZoneGetsItsSoaAndTheRecordsTheirPektinShape) {
   EXPECT_EQ(em_->Record("www.example.org.", "CNAME")["rr_set"],
             json::parse(R"([{"value":"example.org."}])"));
 
-  // A refresh reads the records of the zone in one call, not one per record set.
+  EXPECT_EQ(em_->Record("www.example.net.", "A")["rr_set"],
+            json::parse(R"([{"value":"192.0.2.7"}])"));
+
+  // A refresh reads both zones and all their records in two calls, not one per zone or record.
   size_t before = em_->request_count("/get-zone-records");
   size_t gets = em_->request_count("/get");
   ExpectNoChanges();
   EXPECT_EQ(em_->request_count("/get-zone-records") - before, 2u)
-      << "one for the zone, one for its records";
+      << "one for the zones, one for their records";
   EXPECT_EQ(em_->request_count("/get"), gets);
 }
 
