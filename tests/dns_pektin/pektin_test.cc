@@ -192,5 +192,28 @@ TEST_F(PektinTest, ChangesOnTheServerAreShownAndAnAuthoritativeZoneRemovesStrays
   EXPECT_TRUE(em_->Record("www.example.org.", "A").is_null());
 }
 
+TEST_F(PektinTest, AZoneThatExistsIsAdoptedWithImport) {
+  em_->PutRecord(json::parse(
+      R"({"name":"example.org.","rr_type":"SOA","ttl":3600,"rr_set":[{"mname":"ns1.example.org.",)"
+      R"("rname":"hostmaster.example.org.","serial":1,"refresh":10800,"retry":3600,)"
+      R"("expire":604800,"minimum":3600}]})"));
+  em_->PutRecord(json::parse(R"({"name":"example.org.","rr_type":"NS","ttl":3600,)"
+                             R"("rr_set":[{"value":"ns1.example.org."}]})"));
+  em_->PutRecord(json::parse(R"({"name":"www.example.org.","rr_type":"A","ttl":3600,)"
+                             R"("rr_set":[{"value":"192.0.2.1"}]})"));
+  WriteBlueprint(
+      "dns:\n  provider: pektin\n  zones:\n"
+      "    - { name: example.org, records: [{ name: www, type: A, value: 192.0.2.1 }] }\n");
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cairn import pektin.zone.example_org example.org."), std::string::npos)
+      << r.err;
+  r = Cairn({"import", "pektin.zone.example_org", "example.org."});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cairn({"import", "pektin.record.www_example_org_A", "www.example.org./A"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ExpectNoChanges();
+}
+
 }  // namespace
 }  // namespace cairn::testing
