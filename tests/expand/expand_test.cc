@@ -36,6 +36,40 @@ class ExpandingProvider : public FakeProvider {
   }
 };
 
+/// A fake provider that derives one record per `zones:` entry and says where it came from.
+class LocatingProvider : public FakeProvider {
+ public:
+  LocatingProvider() : FakeProvider("dns") {
+    provider::Attribute values = FakeAttr("values");
+    values.type = provider::AttrType::kList;
+    AddType("record", {values});
+    schema().has_expand = true;
+  }
+  Result<std::vector<provider::DesiredResource>> Expand(const Value& bp) override {
+    std::vector<provider::DesiredResource> out;
+    const Value* zones = bp.Find("zones");
+    if (zones == nullptr || !zones->is_list()) return out;
+    for (size_t i = 0; i < zones->AsList().size(); ++i) {
+      const Value& z = zones->AsList()[i];
+      provider::DesiredResource r;
+      r.provider = "dns";
+      r.type = "dns.record";
+      r.name = z.Find("name")->AsString();
+      r.address = r.type + "." + r.name;
+      Value list = Value::EmptyList();
+      Value copy(z.Find("value")->AsString());  // as a plugin sees it: no position
+      list.MutableList().push_back(copy);
+      r.attributes["values"] = list;
+      r.origin = "expanded by dns";
+      std::string at = "zones[" + std::to_string(i) + "]";
+      r.source_path = at;
+      r.attribute_sources["values"] = at + ".value";
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+};
+
 class ExpandTest : public ::testing::Test {
  protected:
   ExpandTest() {
@@ -49,6 +83,7 @@ class ExpandTest : public ::testing::Test {
     files->AddType("file", {path, FakeAttr("content"), mode, count, FakeAttr("sha256", true)});
     registry_.Add(std::move(files));
     registry_.Add(std::make_unique<ExpandingProvider>());
+    registry_.Add(std::make_unique<LocatingProvider>());
   }
 
   std::vector<provider::DesiredResource> Run(const std::string& yaml, Value secrets = Value()) {
@@ -125,6 +160,26 @@ TEST_F(ExpandTest, ProviderExpansionAndResourcesAreMerged) {
   EXPECT_EQ(desired[0].address, "kube.app.web");
   EXPECT_EQ(desired[0].origin, "expanded by kube");
   EXPECT_EQ(desired[1].address, "local.file.a");
+}
+
+TEST_F(ExpandTest, ExpandedResourcesPointAtTheBlueprintEntriesTheyCameFrom) {
+  auto desired =
+      Run("zones:\n"
+          "  - name: a\n"
+          "    value: one\n"
+          "  - { name: b, value: two }\n");
+  ASSERT_FALSE(diags_.has_errors()) << Errors();
+  ASSERT_EQ(desired.size(), 2u);
+  const provider::DesiredResource& b = desired[1];
+  EXPECT_EQ(b.address, "dns.record.b");
+  EXPECT_EQ(b.loc.line, 4u);  // the entry zones[1]
+  EXPECT_EQ(b.loc.col, 5u);
+  const Value& value = b.attributes.Find("values")->AsList()[0];
+  EXPECT_EQ(value.loc.line, 4u);  // a list made from one value points at that value
+  EXPECT_EQ(value.loc.col, 23u);
+  EXPECT_EQ(desired[0].attributes.Find("values")->AsList()[0].loc.line, 3u);
+  EXPECT_EQ(desired[0].key_locs.at("values").line, 3u);
+  EXPECT_EQ(desired[0].key_locs.at("values").col, 5u);
 }
 
 TEST_F(ExpandTest, AddressDeclaredTwiceNamesTheFirstDeclaration) {
