@@ -188,8 +188,14 @@ TEST_F(PowerDnsTest, AnAuthoritativeZoneDeletesWhatTheBlueprintDoesNotName) {
           R"({"rrsets":[{"name":"stray.example.org.","type":"A","ttl":60,)"
           R"("changetype":"REPLACE","records":[{"content":"192.0.2.99","disabled":false}]}]})"),
       204);
-  // A shared zone leaves it alone.
+  // A shared zone leaves it alone, and is not destroyed while it holds it.
   ExpectNoChanges();
+  EXPECT_EQ(pdns_.Dig("stray.example.org", "A"), Answers{"192.0.2.99"});
+  CommandResult destroy = Cairn({"destroy", "--auto-approve"});
+  EXPECT_NE(destroy.exit_code, 0);
+  EXPECT_NE(destroy.err.find("still holds record sets cairn does not manage: stray.example.org. A"),
+            std::string::npos)
+      << destroy.err;
   EXPECT_EQ(pdns_.Dig("stray.example.org", "A"), Answers{"192.0.2.99"});
 
   std::string owned = zones;
