@@ -66,6 +66,17 @@ local function blueprint_types_by_name(bp, provider)
   return by_name
 end
 
+-- The last answer of blueprint_types_by_name: ctx.blueprint is the same table for every call
+-- of one VM until the blueprint changes, so a plan of many records expands it once per VM.
+local cache = {}
+
+local function types_by_name(bp, provider)
+  if cache.bp ~= bp or cache.provider ~= provider then
+    cache = { bp = bp, provider = provider, types = blueprint_types_by_name(bp, provider) }
+  end
+  return cache.types
+end
+
 --- Checks a planned record set: its values by type, its name inside its zone, and that a CNAME
 --- is alone at its name. Returns the planned attributes with the id filled in.
 function M.plan_record(ctx, provider, proposed)
@@ -89,7 +100,7 @@ function M.plan_record(ctx, provider, proposed)
                  { path = "type", hint = "give the apex A/AAAA records instead" })
     end
     if ctx.blueprint ~= nil then
-      local here = blueprint_types_by_name(ctx.blueprint, provider)[name:lower()] or {}
+      local here = types_by_name(ctx.blueprint, provider)[name:lower()] or {}
       local others = {}
       for t in pairs(here) do
         if t ~= "CNAME" then others[#others + 1] = t end
