@@ -3,8 +3,12 @@
 -- PowerDNS's own {"error": ...} message and says what to check.
 local http = require("lib.http")
 local json = require("host.json")
+local time = require("host.time")
 
 local M = {}
+
+-- Quick repeats of a request the server failed with 500 (a locked database).
+local BUSY_TRIES = 10
 
 local function url_of(client, path)
   return client.base .. "/api/v1/servers/" .. client.server_id .. path
@@ -32,6 +36,14 @@ function M.call(client, method, path, body, what)
     req.headers["Content-Type"] = "application/json"
   end
   local resp = http.request(req)
+  -- The sqlite3 backend refuses a write while another is in progress ("database is locked" in
+  -- the server's log, a bare 500 to the client); that lasts milliseconds, so try again soon a few
+  -- times before leaving it to apply's slower retries. Every request here is safe to repeat.
+  for _ = 1, BUSY_TRIES do
+    if resp.status ~= 500 then break end
+    time.sleep(0.02 + math.random() * 0.2)
+    resp = http.request(req)
+  end
   if resp.status == 404 then return nil end
   if resp.status == 401 or resp.status == 403 then
     cairn.fail("PowerDNS refused the API key while " .. what .. " (HTTP " .. resp.status .. ")",
