@@ -84,9 +84,14 @@ function M.list_zones(client)
   return out
 end
 
+--- Creates a zone with its NS record set and a SOA naming the first name server and
+--- hostmaster.<zone> (instead of the server's default-soa-content); PowerDNS keeps the serial.
 function M.create_zone(client, zone, kind, nameservers)
+  local soa = nameservers[1] .. " hostmaster." .. zone .. " 1 10800 3600 604800 3600"
   return M.call(client, "POST", "/zones", {
     name = zone, kind = kind, nameservers = nameservers, soa_edit_api = "DEFAULT",
+    rrsets = { { name = zone, type = "SOA", ttl = 3600,
+                 records = { { content = soa, disabled = false } } } },
   }, "creating zone " .. zone)
 end
 

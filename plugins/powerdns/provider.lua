@@ -98,7 +98,8 @@ local zone = {
 
   create = function(ctx, planned)
     local c = need_client(ctx)
-    local ns = planned.nameservers or { "ns1." .. planned.name }
+    local ns = {}
+    for i, n in ipairs(planned.nameservers or { "ns1." .. planned.name }) do ns[i] = names.absolute(n) end
     if api.get_zone(c, planned.name) ~= nil then
       cairn.fail("zone " .. planned.name .. " already exists on the PowerDNS server", {
         hint = "adopt it with: cairn import " .. ctx.address .. " " .. planned.name,

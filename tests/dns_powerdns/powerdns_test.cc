@@ -119,6 +119,9 @@ TEST_F(PowerDnsTest, TheBlueprintsRecordsAndTheImpliedOnesAnswerQueries) {
   EXPECT_EQ(pdns_.Dig("example.org", "MX"), Answers{"10 mail.example.org."});
   EXPECT_EQ(pdns_.Dig("example.org", "TXT"), Answers{"\"v=spf1 mx -all\""});
   EXPECT_EQ(pdns_.Dig("example.org", "NS"), Answers{"ns1.example.org."});
+  Answers soa = pdns_.Dig("example.org", "SOA");
+  ASSERT_EQ(soa.size(), 1u);
+  EXPECT_EQ(soa[0].rfind("ns1.example.org. hostmaster.example.org. ", 0), 0u) << soa[0];
   ExpectNoChanges();
 
   // A record removed from the blueprint is deleted from the server.
