@@ -73,6 +73,7 @@ const char kSite[] =
     "  provider: powerdns\n"
     "  public_address: 203.0.113.10\n"
     "  public_address6: \"2001:db8::10\"\n"
+    "  proxy_host: gw.example.org\n"
     "  nameservers: [ns1.example.org]\n"
     "  zones:\n"
     "    - name: example.org\n"
@@ -117,6 +118,7 @@ TEST_F(PowerDnsTest, TheBlueprintsRecordsAndTheImpliedOnesAnswerQueries) {
   EXPECT_EQ(pdns_.Dig("mail.example.org", "AAAA"), Answers{"2001:db8::10"});
   EXPECT_EQ(pdns_.Dig("media.home.example.org", "A"), Answers{"192.168.10.10"});
   EXPECT_EQ(pdns_.Dig("example.org", "MX"), Answers{"10 mail.example.org."});
+  EXPECT_EQ(pdns_.Dig("gw.example.org", "A"), Answers{"203.0.113.10"});  // the proxy itself
   EXPECT_EQ(pdns_.Dig("example.org", "TXT"), Answers{"\"v=spf1 mx -all\""});
   EXPECT_EQ(pdns_.Dig("example.org", "NS"), Answers{"ns1.example.org."});
   Answers soa = pdns_.Dig("example.org", "SOA");

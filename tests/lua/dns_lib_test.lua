@@ -125,6 +125,13 @@ return {
     check.eq(home["media.home.example.org. A"].attribute_at.values, "network.virtual_ip")
     check.eq(org["cloud.example.org. CNAME"].attribute_at.values, "dns.zones[0].records[0].value")
 
+    bp.dns.proxy_host = "gw.example.org"
+    bp.dns.public_address6 = "2001:db8::10"
+    org = by_key(expand.zones(bp)[1])
+    check.eq(org["gw.example.org. A"].values, { "203.0.113.10" })
+    check.eq(org["gw.example.org. AAAA"].values, { "2001:db8::10" })
+    check.eq(org["gw.example.org. A"].attribute_at.name, "dns.proxy_host")
+
     local resources = expand.resources(bp, "powerdns")
     check.eq(resources[1].type, "zone")
     check.eq(resources[1].attributes.other_records, {})

@@ -6,6 +6,7 @@
 --     the resource that has it), `local` at dns.local_address or network.virtual_ip;
 --   * a host exposing port 25 receives the zone's mail: an MX at the zone apex naming it, and an
 --     SPF TXT record "v=spf1 mx -all";
+--   * dns.proxy_host, the proxy's own name, gets the public address;
 --
 -- unless the zone already has a record of that name and type (what the user writes wins).
 -- Both DNS providers emit their resources from this model, so they plan the same records.
@@ -69,7 +70,7 @@ function M.zones(bp)
     end
   end
 
-  local function implied(host, rtype, values, at, values_at)
+  local function implied(host, rtype, values, at, values_at, name_at)
     local zname = names.zone_of(host, zone_names)
     if zname == nil then return end
     local zone = by_name[zname]
@@ -78,7 +79,8 @@ function M.zones(bp)
       return
     end
     local r = { name = host, type = rtype, ttl = dns.ttl or 3600, values = values, at = at,
-                attribute_at = { name = at .. ".host", values = values_at }, implied = true }
+                attribute_at = { name = name_at or (at .. ".host"), values = values_at },
+                implied = true }
     zone.records[#zone.records + 1] = r
     zone.index[key] = r
   end
@@ -114,6 +116,16 @@ function M.zones(bp)
           implied(zname, "MX", { "10 " .. host }, at, at .. ".host")
           implied(zname, "TXT", { "v=spf1 mx -all" }, at, at .. ".host")
         end
+      end
+    end
+  end
+  -- The proxy's own name, when the blueprint gives it one.
+  if dns.proxy_host ~= nil then
+    local host = names.absolute(dns.proxy_host)
+    for _, rtype in ipairs({ "A", "AAAA" }) do
+      local addr = addresses.public[rtype]
+      if addr ~= nil then
+        implied(host, rtype, { addr }, "dns.proxy_host", address_at.public[rtype], "dns.proxy_host")
       end
     end
   end
