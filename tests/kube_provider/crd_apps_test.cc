@@ -214,7 +214,7 @@ TEST_F(KubeAppsTest, HomelabAppsPlanAsCreates) {
   for (const char* var :
        {"HCLOUD_TOKEN", "MINIO_HOME_ACCESS_KEY", "MINIO_HOME_SECRET_KEY",
         "MINIO_OFFSITE_ACCESS_KEY", "MINIO_OFFSITE_SECRET_KEY", "POSTGRES_PASSWORD",
-        "NEXTCLOUD_ADMIN_PASSWORD", "VAULTWARDEN_ADMIN_TOKEN", "CAIRN_STATE_KEY"})
+        "NEXTCLOUD_ADMIN_PASSWORD", "VAULTWARDEN_ADMIN_TOKEN", "CAIRN_STATE_KEY", "PDNS_API_KEY"})
     env.push_back(std::string(var) + "=dummy-" + var);
   CommandResult r = Cairn({"plan"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
