@@ -3,7 +3,10 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git clang-format
+  build-essential cmake ninja-build pkg-config clang-format
+  git                    # tests: repositories made in the test, `git daemon` as a git:// remote
+  openssh-client         # ssh-keygen: verifying ssh commit signatures (--require-signed), tests
+  gpgv                   # verifying gpg commit signatures (--require-signed)
   liblua5.4-dev          # plugin host (Lua 5.4 C API)
   libyaml-cpp-dev        # blueprint loader
   libgit2-dev            # blueprints in git

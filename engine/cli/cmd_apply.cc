@@ -11,6 +11,7 @@
 #include "engine/apply/retry.h"
 #include "engine/base/term.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/git_checks.h"
 #include "engine/cli/json_view.h"
 #include "engine/cli/progress.h"
 #include "engine/cli/report.h"
@@ -39,6 +40,15 @@ bool Confirm(bool destroy, bool color) {
   return answer == "yes";
 }
 
+// What the plan does, by kind, for an unattended caller.
+void CountChanges(const plan::Plan& p, ApplyReport* r) {
+  r->added = static_cast<int>(p.Count(plan::Action::kCreate));
+  r->changed = static_cast<int>(p.Count(plan::Action::kUpdate));
+  r->replaced = static_cast<int>(p.Count(plan::Action::kDeleteThenCreate) +
+                                 p.Count(plan::Action::kCreateThenDelete));
+  r->deleted = static_cast<int>(p.Count(plan::Action::kDelete));
+}
+
 }  // namespace
 
 int RunApply(Session& s, const RunOptions& o, bool destroy) {
@@ -55,7 +65,9 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     return code;
   };
   if (!CheckApplyOptions(s, o)) return finish(kExitError);
-  if (!s.LoadBlueprint() || !s.OpenBackend()) {
+  ApplyReport unreported;
+  ApplyReport& report = o.report != nullptr ? *o.report : unreported;
+  if (!s.OpenGit(o.git.rev) || !s.LoadBlueprint() || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);
   }
@@ -79,13 +91,24 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       s.FlushDiagnostics();
       break;
     }
+    if (GitSource* g = s.git(); g != nullptr) report.commit = g->commit.id;
+    if (!destroy) {
+      report.refusal = GitRefusal(s, o.git, *current);
+      if (!report.refusal.empty()) {
+        report.stage = ApplyReport::Stage::kRefused;
+        s.FlushDiagnostics();
+        break;
+      }
+    }
     plan::Plan p;
     if (!(o.plan_file.empty() ? BuildPlan(s, o, destroy, *current, &p)
                               : LoadSavedPlan(s, o, *current, &p)))
       break;
     std::cout << RenderPlanFor(p, o, s.color_out());
     if (s.json()) doc["plan"] = PlanJson(p, o.refresh_only, !o.targets.empty());
+    CountChanges(p, &report);
     if (!p.HasChanges()) {
+      report.stage = ApplyReport::Stage::kNoChanges;
       // Drift accepted into state even when nothing needs changing.
       if (!p.drift.empty()) {
         state::State refreshed = p.refreshed;
@@ -102,8 +125,12 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       code = kExitOk;
       break;
     }
+    if (o.approve && !o.approve(p)) {  // the caller's policy holds this plan back
+      report.stage = ApplyReport::Stage::kHeld;
+      break;
+    }
     // A saved plan was reviewed when it was made: applying it asks nothing.
-    if (!o.auto_approve && o.plan_file.empty() && !Confirm(destroy, s.color_out())) {
+    if (!o.approve && !o.auto_approve && o.plan_file.empty() && !Confirm(destroy, s.color_out())) {
       std::cout << (destroy ? "Destroy" : "Apply") << " cancelled.\n";
       break;
     }
@@ -137,6 +164,14 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
 
     // The journal already holds every completed step; the snapshot compacts it.
     result.state.serial = current->serial + 1;
+    bool interrupted = interrupts.stop.load();
+    std::string outcome =
+        interrupted ? "interrupted" : (result.failed_addresses.empty() ? "success" : "failed");
+    state::AppendHistory(
+        &result.state,
+        state::ApplyRecordToValue(
+            NewApplyRecord(s, report, destroy ? "destroy" : "apply", result.state.serial, outcome)),
+        state::kHistoryKept);
     Status saved = s.backend().Save(result.state);
     Status closed = (*journal)->Close();
     s.diags().Append(result.diags);
@@ -145,8 +180,9 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     changed = true;
     if (s.json()) doc.update(ApplyResultsJson(p, outcomes, result.state.serial));
 
-    bool interrupted = interrupts.stop.load();
     bool failed = !result.failed_addresses.empty() || !saved.ok();
+    report.stage = ApplyReport::Stage::kApplied;
+    report.failed = failed || interrupted;
     std::cout << RenderApplyReport(p, result,
                                    ReportContext{destroy, interrupted, saved.ok(), s.color_out()});
     code = interrupted ? kExitInterrupted : (failed ? kExitError : kExitOk);

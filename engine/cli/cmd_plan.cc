@@ -4,6 +4,7 @@
 
 #include "engine/apply/retry.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/git_checks.h"
 #include "engine/cli/json_view.h"
 #include "engine/plan/plan_file.h"
 #include "engine/plan/planner.h"
@@ -49,8 +50,14 @@ Result<plan::PlanFingerprint> CurrentFingerprint(Session& s, const state::State&
   f.lineage = unborn ? "" : current.lineage;
   f.serial = current.serial;
   std::string text;
-  Status read = state::ReadWholeFile(s.options().file, &text);
-  if (!read.ok()) return read;
+  if (GitSource* g = s.git(); g != nullptr && g->from_tree) {
+    Result<std::string> bytes = g->BlueprintBytes(s.options().file);
+    if (!bytes.ok()) return bytes.status();
+    text = std::move(*bytes);
+  } else {
+    Status read = state::ReadWholeFile(s.options().file, &text);
+    if (!read.ok()) return read;
+  }
   f.blueprint_sha256 = plan::Sha256Hex(text);
   f.desired_sha256 = plan::DesiredDigest(s.desired());
   for (const auto& [name, p] : s.providers().all())
@@ -87,6 +94,10 @@ Status SavePlan(Session& s, const RunOptions& o, const state::State& current, co
   f.refresh_only = o.refresh_only;
   f.targets = o.targets;
   f.plan = p;
+  if (GitSource* g = s.git(); g != nullptr) {
+    f.commit = g->commit.id;
+    f.dirty = g->dirty() && !g->from_tree;
+  }
   Status w = plan::WritePlanFile(o.plan_out, f);
   if (!w.ok())
     return Status::Error("cannot save the plan: " + w.message(),
@@ -102,7 +113,7 @@ int RunPlan(Session& s, const RunOptions& o) {
     if (s.json()) PrintJson(std::move(doc), s.TakeJsonDiagnostics());
     return code;
   };
-  if (!s.LoadBlueprint() || !s.OpenBackend()) {
+  if (!s.OpenGit(o.git.rev) || !s.LoadBlueprint() || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);
   }
@@ -118,6 +129,7 @@ int RunPlan(Session& s, const RunOptions& o) {
     s.diags().AddStatus(current.status());
     s.FlushDiagnostics();
   } else {
+    WarnRollback(s, *current);
     plan::Plan p;
     if (BuildPlan(s, o, /*destroy=*/false, *current, &p)) {
       bool changes = o.refresh_only ? !p.drift.empty() : p.HasChanges();
@@ -169,11 +181,32 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve) {
             },
             "DURATION"));
   }
+  cmd->add_option("--rev", o->git.rev,
+                  "Plan the blueprint and in-repository plugins of this commit, branch or tag "
+                  "(the work tree is not touched)");
+  if (approve) {
+    cmd->add_flag("--allow-dirty", o->git.allow_dirty,
+                  "Apply even though the work tree has uncommitted changes");
+    cmd->add_flag("--allow-rollback", o->git.allow_rollback,
+                  "Apply a commit that is not a descendant of the live one");
+    AddSignatureFlags(cmd, &o->git);
+  }
   cmd->add_option("--target", o->targets,
                   "Only this resource address and what it needs (repeatable)");
   cmd->add_flag("--json", o->json, "Print one JSON document on stdout (see docs/json.md)");
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
                 "Exit 0 for no changes, 2 when there are changes, 1 on error");
+}
+
+void AddSignatureFlags(CLI::App* cmd, GitOptions* g) {
+  cmd->add_flag("--require-signed", g->require_signed,
+                "Only apply commits signed by an allowed signer");
+  cmd->add_option("--allowed-signers", g->allowed_signers,
+                  "ssh allowed_signers file of who may sign (with --require-signed)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--gpg-keyring", g->gpg_keyring,
+                  "gpg keyring of who may sign (with --require-signed)")
+      ->check(CLI::ExistingFile);
 }
 
 void AddPlanCommand(CLI::App& root, std::vector<Command>* out) {

@@ -35,9 +35,14 @@ void AddForceUnlockCommand(CLI::App& root, std::vector<Command>* out);
 void AddGraphCommand(CLI::App& root, std::vector<Command>* out);
 void AddProvidersCommand(CLI::App& root, std::vector<Command>* out);
 void AddCompletionCommand(CLI::App& root, std::vector<Command>* out);
+void AddHistoryCommand(CLI::App& root, std::vector<Command>* out);
+void AddDiffCommand(CLI::App& root, std::vector<Command>* out);
+void AddWatchCommand(CLI::App& root, std::vector<Command>* out);
 
 /// Adds the flags plan, apply and destroy share.
 void AddRunFlags(CLI::App* cmd, RunOptions* o, bool approve);
+/// Adds --require-signed, --allowed-signers and --gpg-keyring.
+void AddSignatureFlags(CLI::App* cmd, GitOptions* g);
 
 /// Loads providers and desired resources, then plans against `current`.
 /// Returns false after printing diagnostics.

@@ -12,12 +12,13 @@ namespace {
 
 // Every sub-command, in the order `cairn --help` lists them.
 const cairn::cli::AddCommandFn kCommands[] = {
-    cairn::cli::AddValidateCommand,   cairn::cli::AddPlanCommand,
-    cairn::cli::AddApplyCommand,      cairn::cli::AddDestroyCommand,
-    cairn::cli::AddShowCommand,       cairn::cli::AddImportCommand,
-    cairn::cli::AddStateCommand,      cairn::cli::AddForceUnlockCommand,
-    cairn::cli::AddGraphCommand,      cairn::cli::AddProvidersCommand,
-    cairn::cli::AddCompletionCommand,
+    cairn::cli::AddValidateCommand, cairn::cli::AddPlanCommand,
+    cairn::cli::AddApplyCommand,    cairn::cli::AddDestroyCommand,
+    cairn::cli::AddShowCommand,     cairn::cli::AddImportCommand,
+    cairn::cli::AddStateCommand,    cairn::cli::AddForceUnlockCommand,
+    cairn::cli::AddGraphCommand,    cairn::cli::AddProvidersCommand,
+    cairn::cli::AddHistoryCommand,  cairn::cli::AddDiffCommand,
+    cairn::cli::AddWatchCommand,    cairn::cli::AddCompletionCommand,
 };
 
 // Terraform users type `plan -out FILE`; CLI11 reads only one-letter options after one dash, so

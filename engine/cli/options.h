@@ -1,8 +1,13 @@
 // Command-line options shared by every cairn command.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace cairn::plan {
+struct Plan;
+}
 
 namespace cairn::cli {
 
@@ -13,6 +18,26 @@ struct GlobalOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-dir (repeatable)
   bool no_color = false;                 // --no-color (NO_COLOR is honoured too)
   bool debug = false;                    // --debug: tracebacks and debug logs
+};
+
+/// Flags about the git repository that holds the blueprint (docs/gitops.md).
+struct GitOptions {
+  std::string rev;              // --rev: the blueprint and in-repo plugins of this commit
+  bool allow_dirty = false;     // --allow-dirty: apply uncommitted changes
+  bool allow_rollback = false;  // --allow-rollback: apply a commit older than the live one
+  bool require_signed = false;  // --require-signed: only commits signed by an allowed signer
+  std::string allowed_signers;  // --allowed-signers FILE (ssh allowed_signers format)
+  std::string gpg_keyring;      // --gpg-keyring FILE (for gpgv)
+};
+
+/// What RunApply did, for callers that run it unattended (cairn watch).
+struct ApplyReport {
+  enum class Stage { kFailedEarly, kRefused, kNoChanges, kHeld, kApplied };
+  Stage stage = Stage::kFailedEarly;
+  std::string refusal;  // why it was refused (dirty work tree, rollback, signature)
+  std::string commit;   // the commit planned from
+  int added = 0, changed = 0, replaced = 0, deleted = 0;
+  bool failed = false;  // kApplied, but some step failed or state was not saved
 };
 
 /// Flags of plan, apply and destroy.
@@ -28,6 +53,11 @@ struct RunOptions {
   std::string plan_file;             // apply FILE: apply a saved plan
   int max_retries = 5;               // --max-retries: of a call that failed transiently
   std::string timeout = "10m";       // --timeout: per resource, unless its type sets one
+  GitOptions git;
+  // Unattended runs: decides instead of asking a person (false holds the plan), and receives
+  // what happened.
+  std::function<bool(const plan::Plan&)> approve;
+  ApplyReport* report = nullptr;
 };
 
 /// Process exit codes.

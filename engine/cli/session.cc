@@ -38,7 +38,9 @@ std::vector<Diagnostic> Session::TakeJsonDiagnostics() {
 }
 
 bool Session::LoadBlueprint(bool resolve_secrets) {
-  if (!fs::exists(opts_.file)) {
+  if (git_ != nullptr && git_->from_tree) {
+    if (!LoadBlueprintFromCommit(opts_.file, *git_, &blueprint_, &diags_)) return false;
+  } else if (!fs::exists(opts_.file)) {
     Diagnostic d;
     d.summary = "blueprint file '" + opts_.file + "' not found";
     d.hint =
@@ -47,8 +49,9 @@ bool Session::LoadBlueprint(bool resolve_secrets) {
             : "check the path given with -f";
     diags_.Add(std::move(d));
     return false;
+  } else if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) {
+    return false;
   }
-  if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) return false;
   blueprint::Validate(blueprint_, &diags_);
   if (diags_.has_errors()) return false;
   if (!resolve_secrets) {
@@ -76,13 +79,14 @@ std::string BuiltinPluginDir() {
   return CAIRN_PLUGIN_DIR;
 }
 
-std::vector<std::string> Session::PluginSearchDirs() const {
+std::vector<std::string> Session::PluginSearchDirs() {
   std::vector<std::string> dirs = {BuiltinPluginDir()};
   if (const Value* extra = blueprint_.root.Find("plugins"); extra && extra->is_list()) {
     for (const Value& dir : extra->AsList()) {
       if (!dir.is_string()) continue;
       fs::path p(dir.AsString());
-      dirs.push_back((p.is_absolute() ? p : fs::path(blueprint_.dir) / p).string());
+      std::string abs = (p.is_absolute() ? p : fs::path(blueprint_.dir) / p).string();
+      dirs.push_back(git_ != nullptr ? CommitPluginDir(*git_, abs, &diags_) : abs);
     }
   }
   for (const std::string& d : opts_.plugin_dirs) dirs.push_back(fs::absolute(d).string());
@@ -121,12 +125,30 @@ bool Session::Expand() {
   return !diags_.has_errors();
 }
 
-bool Session::OpenBackend() {
+std::string Session::StateDir() const {
   std::string dir = opts_.state_dir;
   if (dir.empty() && blueprint_.dir.empty())
     dir = (fs::absolute(opts_.file).parent_path() / ".cairn").string();
   if (dir.empty()) dir = (fs::path(blueprint_.dir) / ".cairn").string();
-  backend_ = std::make_unique<state::LocalBackend>(dir);
+  return dir;
+}
+
+bool Session::OpenBackend() {
+  backend_ = std::make_unique<state::LocalBackend>(StateDir());
+  return true;
+}
+
+}  // namespace cairn::cli
+
+namespace cairn::cli {
+
+bool Session::OpenGit(const std::string& rev) {
+  Result<std::unique_ptr<GitSource>> src = OpenGitSource(opts_.file, rev, StateDir());
+  if (!src.ok()) {
+    diags_.AddStatus(src.status());
+    return false;
+  }
+  git_ = std::move(*src);
   return true;
 }
 

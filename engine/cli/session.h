@@ -8,6 +8,7 @@
 
 #include "engine/base/diag.h"
 #include "engine/blueprint/blueprint.h"
+#include "engine/cli/git_source.h"
 #include "engine/cli/options.h"
 #include "engine/provider/provider.h"
 #include "engine/state/backend.h"
@@ -36,6 +37,14 @@ class Session {
   /// loaded blueprint the default directory is .cairn beside the -f path.
   bool OpenBackend();
 
+  /// Finds the git repository holding the blueprint and the commit this run is made from
+  /// (`rev`, or HEAD); with a rev, LoadBlueprint and LoadPlugins read from that commit.
+  bool OpenGit(const std::string& rev);
+  /// What OpenGit found; null before it.
+  GitSource* git() { return git_.get(); }
+  /// The state directory OpenBackend uses (before a blueprint is loaded: beside -f).
+  std::string StateDir() const;
+
   /// Prints the diagnostics gathered so far to stderr, and forgets them. In JSON mode they are
   /// kept instead, for the command's JSON document (see TakeJsonDiagnostics).
   void FlushDiagnostics();
@@ -55,7 +64,7 @@ class Session {
   state::Backend& backend() { return *backend_; }
 
  private:
-  std::vector<std::string> PluginSearchDirs() const;
+  std::vector<std::string> PluginSearchDirs();
 
   GlobalOptions opts_;
   bool json_ = false;
@@ -68,6 +77,7 @@ class Session {
   provider::Registry providers_;
   std::vector<provider::DesiredResource> desired_;
   std::unique_ptr<state::Backend> backend_;
+  std::unique_ptr<GitSource> git_;
 };
 
 /// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the

@@ -16,6 +16,7 @@ const char kSecondInterruptNotice[] =
 namespace {
 
 InterruptFlags* g_flags = nullptr;
+InterruptFlags* g_outer = nullptr;  // a long-running caller's flags (cairn watch), told too
 std::atomic<int> g_received{0};
 std::atomic<bool> g_quiet{false};
 
@@ -30,6 +31,7 @@ void Say(const char* notice) {
 void OnSignal(int) {
   if (g_flags == nullptr) return;
   // Only async-signal-safe calls here: lock-free atomics, strlen and write(2).
+  if (g_outer != nullptr && g_outer != g_flags) g_outer->stop.store(true);
   if (!g_flags->stop.exchange(true)) {
     g_received.store(1);
     Say(kFirstInterruptNotice);
@@ -42,6 +44,7 @@ void OnSignal(int) {
 }  // namespace
 
 void InstallInterruptHandlers(InterruptFlags* flags) {
+  if (g_flags != nullptr && g_outer == nullptr) g_outer = g_flags;
   g_flags = flags;
   g_received.store(0);
   struct sigaction sa;
@@ -53,9 +56,14 @@ void InstallInterruptHandlers(InterruptFlags* flags) {
 }
 
 void RemoveInterruptHandlers() {
+  if (g_outer != nullptr && g_flags != g_outer) {  // back to the outer caller's flags
+    g_flags = g_outer;
+    return;
+  }
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   g_flags = nullptr;
+  g_outer = nullptr;
 }
 
 int InterruptsReceived() { return g_received.load(); }

@@ -17,8 +17,10 @@ extern const char kFirstInterruptNotice[];
 extern const char kSecondInterruptNotice[];
 
 /// Installs handlers that set `flags` (which must outlive the handlers) and print a short notice.
+/// Installed while another caller's handlers are (an apply inside `cairn watch`), a signal sets
+/// the outer flags' `stop` too, and RemoveInterruptHandlers goes back to the outer flags.
 void InstallInterruptHandlers(InterruptFlags* flags);
-/// Restores the default handlers.
+/// Restores the default handlers (or the outer caller's flags).
 void RemoveInterruptHandlers();
 
 /// Interrupts received since the handlers were installed (0, 1 or 2).

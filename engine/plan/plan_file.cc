@@ -139,6 +139,12 @@ std::string PlanFileToJson(const PlanFile& f) {
   v["format_version"] = PlanFile::kFormatVersion;
   v["created"] = f.created;
   v["blueprint"] = f.blueprint_path;
+  if (!f.commit.empty()) {
+    Value git = Value::EmptyMap();
+    git["commit"] = f.commit;
+    git["dirty"] = f.dirty;
+    v["git"] = std::move(git);
+  }
   Value fp = Value::EmptyMap();
   fp["lineage"] = f.fingerprint.lineage;
   fp["serial"] = static_cast<int64_t>(f.fingerprint.serial);
@@ -190,6 +196,10 @@ Result<PlanFile> PlanFileFromJson(const std::string& text) {
   PlanFile f;
   f.created = ReadString(v, "created");
   f.blueprint_path = ReadString(v, "blueprint");
+  if (const Value* git = v.Find("git"); git && git->is_map()) {
+    f.commit = ReadString(*git, "commit");
+    if (const Value* d = git->Find("dirty"); d && d->is_bool()) f.dirty = d->AsBool();
+  }
   const Value* fp = v.Find("prior");
   if (fp == nullptr || !fp->is_map()) return Bad("'prior' is missing");
   f.fingerprint.lineage = ReadString(*fp, "lineage");

@@ -37,7 +37,9 @@ struct PlanFile {
   std::string created;  // RFC 3339 UTC
   bool refresh_only = false;
   std::vector<std::string> targets;
-  Plan plan;  // changes (sensitive values included, unknowns kept), drift, refreshed state
+  std::string commit;  // git commit of the blueprint ("" outside a repository)
+  bool dirty = false;  // the work tree had uncommitted changes
+  Plan plan;           // changes (sensitive values included, unknowns kept), drift, refreshed state
 };
 
 /// Hex SHA-256 of `bytes`.
