@@ -44,9 +44,23 @@ Result<std::string> GitSource::BlueprintBytes(const std::string& file) const {
   return text;
 }
 
+Status GitSource::ScanChanges(const std::vector<std::string>& dirs, const std::string& state_dir) {
+  if (repo == nullptr || from_tree) return Status::Ok();
+  std::vector<std::string> include;
+  for (const std::string& d : dirs)
+    if (std::string rel = git::RelativeTo(d, repo->workdir()); !rel.empty()) include.push_back(rel);
+  if (include.empty()) return Status::Ok();
+  std::vector<std::string> exclude;
+  std::string rel_state = git::RelativeTo(state_dir, repo->workdir());
+  if (!rel_state.empty() && rel_state != ".") exclude.push_back(rel_state);
+  Result<std::vector<std::string>> found = repo->ChangedFiles(include, exclude);
+  if (!found.ok()) return found.status();
+  changed = std::move(*found);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<GitSource>> OpenGitSource(const std::string& blueprint_file,
-                                                 const std::string& rev,
-                                                 const std::string& state_dir) {
+                                                 const std::string& rev) {
   auto src = std::make_unique<GitSource>();
   Result<std::unique_ptr<git::Repo>> repo = git::Repo::Discover(blueprint_file);
   if (!repo.ok()) {
@@ -59,6 +73,10 @@ Result<std::unique_ptr<GitSource>> OpenGitSource(const std::string& blueprint_fi
   if (src->repo->workdir().empty())
     return Status::Error("the repository holding " + blueprint_file + " has no work tree");
   src->blueprint_rel = git::RelativeTo(blueprint_file, src->repo->workdir());
+  if (rev.empty() && src->repo->IsIgnored(src->blueprint_rel)) {
+    src->repo.reset();  // a generated blueprint: git does not keep it
+    return src;
+  }
   if (!rev.empty()) {
     Result<git::CommitInfo> c = src->repo->Resolve(rev);
     if (!c.ok())
@@ -75,12 +93,6 @@ Result<std::unique_ptr<GitSource>> OpenGitSource(const std::string& blueprint_fi
   } else if (head.status().code() != Status::Code::kNotFound) {
     return head.status();
   }
-  std::vector<std::string> exclude;
-  std::string rel_state = git::RelativeTo(state_dir, src->repo->workdir());
-  if (!rel_state.empty() && rel_state != ".") exclude.push_back(rel_state);
-  Result<std::vector<std::string>> changed = src->repo->ChangedFiles(exclude);
-  if (!changed.ok()) return changed.status();
-  src->changed = std::move(*changed);
   return src;
 }
 

@@ -19,7 +19,7 @@ struct GitSource {
   std::unique_ptr<git::Repo> repo;   // null when the blueprint is in no repository
   git::CommitInfo commit;            // empty id outside a repository or before the first commit
   bool from_tree = false;            // --rev: blueprint and in-repo plugins come from `commit`
-  std::vector<std::string> changed;  // uncommitted files, repository-relative (not with --rev)
+  std::vector<std::string> changed;  // uncommitted files, repository-relative (see ScanChanges)
   std::string blueprint_rel;         // the blueprint's path relative to the repository root
   std::string export_dir;            // private folder of exported plugin folders ("" : none yet)
 
@@ -33,16 +33,18 @@ struct GitSource {
   /// With --rev: where the commit's copy of folder `dir` (absolute) is, exported on first use;
   /// `dir` itself when it lies outside the repository or without --rev.
   Result<std::string> PluginDir(const std::string& dir);
+  /// Without --rev: lists in `changed` the uncommitted files under the folders `dirs`
+  /// (absolute; those outside the repository are skipped), except under `state_dir`.
+  Status ScanChanges(const std::vector<std::string>& dirs, const std::string& state_dir);
   /// The blueprint's bytes: from the commit with --rev, else from `file` on disk.
   Result<std::string> BlueprintBytes(const std::string& file) const;
 };
 
-/// Opens the repository holding `blueprint_file`, resolves `rev` (HEAD when empty) and, without
-/// --rev, lists uncommitted files except those under `state_dir`. Outside a repository the
-/// result has no repo, unless `rev` was given, which is then an error.
+/// Opens the repository holding `blueprint_file` and resolves `rev` (HEAD when empty). When the
+/// blueprint is in no repository, or is ignored there (generated, not kept in git), the result
+/// has no repo, unless `rev` was given, which is then an error.
 Result<std::unique_ptr<GitSource>> OpenGitSource(const std::string& blueprint_file,
-                                                 const std::string& rev,
-                                                 const std::string& state_dir);
+                                                 const std::string& rev);
 
 /// Loads the blueprint at `file` as `src.commit` has it. Positions read "<file>@<short id>";
 /// out->dir stays the folder of `file` on disk, where secret files and outputs live.

@@ -52,6 +52,7 @@ bool Session::LoadBlueprint(bool resolve_secrets) {
   } else if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) {
     return false;
   }
+  if (git_ != nullptr && !ScanGitChanges()) return false;
   blueprint::Validate(blueprint_, &diags_);
   if (diags_.has_errors()) return false;
   if (!resolve_secrets) {
@@ -79,16 +80,22 @@ std::string BuiltinPluginDir() {
   return CAIRN_PLUGIN_DIR;
 }
 
-std::vector<std::string> Session::PluginSearchDirs() {
-  std::vector<std::string> dirs = {BuiltinPluginDir()};
+std::vector<std::string> Session::BlueprintPluginDirs() const {
+  std::vector<std::string> dirs;
   if (const Value* extra = blueprint_.root.Find("plugins"); extra && extra->is_list()) {
     for (const Value& dir : extra->AsList()) {
       if (!dir.is_string()) continue;
       fs::path p(dir.AsString());
-      std::string abs = (p.is_absolute() ? p : fs::path(blueprint_.dir) / p).string();
-      dirs.push_back(git_ != nullptr ? CommitPluginDir(*git_, abs, &diags_) : abs);
+      dirs.push_back((p.is_absolute() ? p : fs::path(blueprint_.dir) / p).string());
     }
   }
+  return dirs;
+}
+
+std::vector<std::string> Session::PluginSearchDirs() {
+  std::vector<std::string> dirs = {BuiltinPluginDir()};
+  for (const std::string& abs : BlueprintPluginDirs())
+    dirs.push_back(git_ != nullptr ? CommitPluginDir(*git_, abs, &diags_) : abs);
   for (const std::string& d : opts_.plugin_dirs) dirs.push_back(fs::absolute(d).string());
   return dirs;
 }
@@ -143,13 +150,22 @@ bool Session::OpenBackend() {
 namespace cairn::cli {
 
 bool Session::OpenGit(const std::string& rev) {
-  Result<std::unique_ptr<GitSource>> src = OpenGitSource(opts_.file, rev, StateDir());
+  Result<std::unique_ptr<GitSource>> src = OpenGitSource(opts_.file, rev);
   if (!src.ok()) {
     diags_.AddStatus(src.status());
     return false;
   }
   git_ = std::move(*src);
   return true;
+}
+
+bool Session::ScanGitChanges() {
+  // What the run reads from the work tree: the blueprint's folder and its plugin folders.
+  std::vector<std::string> dirs = BlueprintPluginDirs();
+  dirs.push_back(blueprint_.dir);
+  Status st = git_->ScanChanges(dirs, StateDir());
+  if (!st.ok()) diags_.AddStatus(st);
+  return st.ok();
 }
 
 }  // namespace cairn::cli

@@ -65,6 +65,10 @@ class Session {
 
  private:
   std::vector<std::string> PluginSearchDirs();
+  /// The blueprint's `plugins:` folders, absolute, as on disk.
+  std::vector<std::string> BlueprintPluginDirs() const;
+  /// Lists the uncommitted files that this run would read (see GitSource::ScanChanges).
+  bool ScanGitChanges();
 
   GlobalOptions opts_;
   bool json_ = false;

@@ -16,7 +16,8 @@ bool Under(const std::string& path, const std::string& dir) {
 
 }  // namespace
 
-Result<std::vector<std::string>> Repo::ChangedFiles(const std::vector<std::string>& exclude) const {
+Result<std::vector<std::string>> Repo::ChangedFiles(const std::vector<std::string>& include,
+                                                    const std::vector<std::string>& exclude) const {
   git_status_options opts = GIT_STATUS_OPTIONS_INIT;
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
@@ -36,12 +37,19 @@ Result<std::vector<std::string>> Repo::ChangedFiles(const std::vector<std::strin
     const char* p = d->new_file.path != nullptr ? d->new_file.path : d->old_file.path;
     if (p == nullptr) continue;
     std::string path = p;
-    bool skip = std::any_of(exclude.begin(), exclude.end(), [&](const std::string& dir) {
+    bool in = include.empty() || std::any_of(include.begin(), include.end(),
+                                             [&](const auto& dir) { return Under(path, dir); });
+    bool skip = !in || std::any_of(exclude.begin(), exclude.end(), [&](const std::string& dir) {
       return !dir.empty() && Under(path, dir);
     });
     if (!skip) paths.insert(path);
   }
   return std::vector<std::string>(paths.begin(), paths.end());
+}
+
+bool Repo::IsIgnored(const std::string& rel_path) const {
+  int ignored = 0;
+  return git_ignore_path_is_ignored(&ignored, repo_, rel_path.c_str()) == 0 && ignored == 1;
 }
 
 }  // namespace cairn::git

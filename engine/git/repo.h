@@ -64,9 +64,12 @@ class Repo {
                    const std::string& dest) const;
 
   /// Paths (relative to the root) that differ from HEAD: staged, modified, deleted, and
-  /// untracked files not ignored; paths under any of `exclude` (root-relative folders) are left
-  /// out. Sorted.
-  Result<std::vector<std::string>> ChangedFiles(const std::vector<std::string>& exclude) const;
+  /// untracked files not ignored. Only paths under one of `include` (root-relative folders;
+  /// "." or none: everywhere) and under none of `exclude` are listed. Sorted.
+  Result<std::vector<std::string>> ChangedFiles(const std::vector<std::string>& include,
+                                                const std::vector<std::string>& exclude) const;
+  /// Whether the ignore rules (.gitignore and the like) ignore `rel_path`.
+  bool IsIgnored(const std::string& rel_path) const;
 
   /// Whether `ancestor` is `commit` or in its history.
   Result<bool> Contains(const std::string& commit, const std::string& ancestor) const;

@@ -71,6 +71,34 @@ TEST_F(GitopsTest, DirtyWorkTreeIsRefusedWithTheChangedFiles) {
   EXPECT_TRUE(Has(CairnGit({"history"}).out, "(dirty)"));
 }
 
+TEST_F(GitopsTest, OnlyWhatTheRunReadsCountsAsUncommitted) {
+  // The blueprint and its plugins live in deploy/; the application's code beside them.
+  WriteFile(dir_.Join("deploy/.keep"), "");
+  Git(dir_.path(), {"mv", "blueprint.yaml", "plugins", "deploy/"});
+  WriteFile(dir_.Join("app/main.c"), "int main() { return 0; }\n");
+  CommitAll(dir_.path(), "move to deploy/");
+  WriteFile(dir_.Join("app/main.c"), "work in progress\n");
+  CommandResult r = CairnGit({"-f", "deploy/blueprint.yaml", "apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  WriteFile(dir_.Join("deploy/plugins/memo/notes.txt"), "a plugin file\n");
+  r = CairnGit({"-f", "deploy/blueprint.yaml", "apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.err, "uncommitted changes:\n    deploy/plugins/memo/notes.txt\n")) << r.err;
+}
+
+TEST_F(GitopsTest, AnIgnoredBlueprintIsNotKeptInGit) {
+  WriteFile(dir_.Join(".gitignore"), ".cairn/\ngenerated/\n");
+  CommitAll(dir_.path(), "ignore generated/");
+  WriteFile(dir_.Join("generated/blueprint.yaml"), "resources:\n  memo.note.g:\n    text: gen\n");
+  CommandResult r = CairnGit(
+      {"-f", "generated/blueprint.yaml", "--plugin-dir", "plugins", "apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Result<Value> st = ParseJson(ReadFile(dir_.Join("generated/.cairn/state.json")));
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->Find("history")->AsList()[0].Find("commit")->AsString(), "");
+}
+
 TEST_F(GitopsTest, PlanFromARevReadsThatCommitAndLeavesTheWorkTree) {
   // The second commit changes the note and the plugin; the work tree then changes again.
   Edit("text: one", "text: two");

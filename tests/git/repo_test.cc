@@ -77,7 +77,7 @@ TEST_F(RepoTest, ReadsACommitsFilesNotTheWorkTree) {
 TEST_F(RepoTest, ListsUncommittedFilesButNotIgnoredOrExcludedOnes) {
   auto repo = Open(dir_.path());
   ASSERT_NE(repo, nullptr);
-  EXPECT_TRUE(repo->ChangedFiles({})->empty());
+  EXPECT_TRUE(repo->ChangedFiles({}, {})->empty());
   WriteFile(dir_.Join("site/blueprint.yaml"), "changed\n");  // modified
   WriteFile(dir_.Join("site/new.yaml"), "x\n");              // untracked
   WriteFile(dir_.Join("debug.log"), "x\n");                  // ignored
@@ -85,7 +85,11 @@ TEST_F(RepoTest, ListsUncommittedFilesButNotIgnoredOrExcludedOnes) {
   WriteFile(dir_.Join("staged.txt"), "x\n");
   Git(dir_.path(), {"add", "staged.txt"});
   std::vector<std::string> want = {"site/blueprint.yaml", "site/new.yaml", "staged.txt"};
-  EXPECT_EQ(*repo->ChangedFiles({"state"}), want);
+  EXPECT_EQ(*repo->ChangedFiles({}, {"state"}), want);
+  std::vector<std::string> site = {"site/blueprint.yaml", "site/new.yaml"};
+  EXPECT_EQ(*repo->ChangedFiles({"site"}, {}), site);
+  EXPECT_TRUE(repo->IsIgnored("debug.log"));
+  EXPECT_FALSE(repo->IsIgnored("site/new.yaml"));
 }
 
 TEST_F(RepoTest, TellsDescendantsFromRollbacks) {
