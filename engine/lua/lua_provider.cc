@@ -9,6 +9,7 @@
 
 #include "engine/base/edit_distance.h"
 #include "engine/lua/convert.h"
+#include "engine/lua/lazy_blueprint.h"
 #include "engine/lua/modules/modules.h"
 #include "engine/lua/plugin_schema.h"
 #include "engine/lua/sandbox.h"
@@ -32,8 +33,7 @@ struct LuaProvider::PooledVm {
   int config_ref = LUA_REFNIL;  // ctx.config
   int log_ref = LUA_NOREF;      // ctx.log (host.log; bound to the call's address via HostContext)
   uint64_t generation = 0;      // the configuration this VM was configured with (0: none)
-  int blueprint_ref = LUA_REFNIL;    // ctx.blueprint
-  uint64_t blueprint_version = 0;    // which SetBlueprint blueprint_ref holds
+  LazyBlueprint blueprint;      // ctx.blueprint
   std::vector<std::string> secrets;  // sensitive config values
 };
 
@@ -387,15 +387,10 @@ Status LuaProvider::CallResource(const CallSpec& spec, std::vector<Value>* out) 
   lua_setfield(L, -2, "deadline");
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (p->blueprint_version != blueprint_version_) {
-      luaL_unref(L, LUA_REGISTRYINDEX, p->blueprint_ref);
-      PushValue(L, blueprint_);
-      p->blueprint_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-      p->blueprint_version = blueprint_version_;
-    }
+    p->blueprint.source = blueprint_;
+    p->blueprint.source_version = blueprint_version_;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->blueprint_ref);
-  lua_setfield(L, -2, "blueprint");
+  AttachBlueprint(L, &p->blueprint);
   for (const Value* arg : spec.args) PushValue(L, *arg);
 
   s = vm->Call(1 + static_cast<int>(spec.args.size()), spec.nresults);
@@ -430,7 +425,7 @@ const ResourceType* FindType(const provider::ProviderSchema& schema, const std::
 
 void LuaProvider::SetBlueprint(const Value& blueprint) {
   std::lock_guard<std::mutex> lock(mu_);
-  blueprint_ = blueprint;
+  blueprint_ = std::make_shared<const Value>(blueprint);
   ++blueprint_version_;
 }
 

@@ -28,7 +28,7 @@ class LuaProvider : public provider::Provider {
   const provider::ProviderSchema& Schema() const override { return schema_; }
   Status Configure(const Value& config) override;
   Result<std::vector<provider::DesiredResource>> Expand(const Value& blueprint) override;
-  /// Kept for ctx.blueprint, converted into each VM once.
+  /// Kept for ctx.blueprint, converted into a VM when a call there first reads it.
   void SetBlueprint(const Value& blueprint) override;
   Result<std::optional<Value>> Read(const provider::CallContext& ctx, const std::string& type,
                                     const Value& prior) override;
@@ -72,8 +72,8 @@ class LuaProvider : public provider::Provider {
   const HostOptions options_;
   provider::ProviderSchema schema_;
 
-  Value blueprint_;                 // GUARDED_BY(mu_); ctx.blueprint
-  uint64_t blueprint_version_ = 0;  // GUARDED_BY(mu_); bumped by SetBlueprint
+  std::shared_ptr<const Value> blueprint_;  // GUARDED_BY(mu_); ctx.blueprint
+  uint64_t blueprint_version_ = 0;          // GUARDED_BY(mu_); bumped by SetBlueprint
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<PooledVm>> all_;  // GUARDED_BY(mu_)

@@ -59,6 +59,16 @@ TEST(FailOptionsTest, PlanSeesTheBlueprintOnlyOnceGiven) {
   p->SetBlueprint(bp);
   Result<provider::PlannedChange> after = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
   EXPECT_TRUE(after.ok()) << after.status().message();
+  after = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
+  EXPECT_TRUE(after.ok()) << "the converted blueprint is kept: " << after.status().message();
+
+  // A later blueprint replaces the one the VM converted already.
+  bp["cluster"]["name"] = "lab";
+  p->SetBlueprint(bp);
+  Result<provider::PlannedChange> changed = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.status().message().find("cluster 'lab'"), std::string::npos)
+      << changed.status().message();
 }
 
 }  // namespace

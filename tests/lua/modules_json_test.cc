@@ -34,6 +34,16 @@ TEST_F(JsonModuleTest, EmptyTableIsAnObjectUnlessMarkedAsArray) {
   EXPECT_EQ(h_.Eval(R"(return json.encode({ items = json.array({}) }))"), R"({"items":[]})");
 }
 
+TEST_F(JsonModuleTest, DecodeDropsNamedKeysAtAnyDepth) {
+  EXPECT_EQ(h_.Eval(R"(
+    local text = '{"metadata": {"name": "a", "managedFields": [{"manager": "x"}]},' ..
+                 ' "items": [{"managedFields": 1, "keep": 2}], "managedFields": {}}'
+    return json.encode(json.decode(text, { drop_keys = { "managedFields" } })))"),
+            R"({"items":[{"keep":2}],"metadata":{"name":"a"}})");
+  EXPECT_THAT(h_.Eval(R"(return json.decode('{}', { drop_keys = "x" }))"),
+              HasSubstr("drop_keys must be a list of strings"));
+}
+
 TEST_F(JsonModuleTest, NullSentinelEncodesAsNullAndKeepsListPositions) {
   EXPECT_EQ(h_.Eval(R"(return json.encode({ 1, json.null, 3 }))"), "[1,null,3]");
   EXPECT_EQ(h_.Eval(R"(return json.encode({ a = json.null }))"), R"({"a":null})");

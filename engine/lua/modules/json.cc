@@ -1,4 +1,5 @@
 // host.json: JSON text <-> Lua values, with sorted keys so that output is stable.
+#include <set>
 #include <string>
 
 #include "engine/lua/binding.h"
@@ -40,11 +41,37 @@ int Encode(lua_State* L) {
   });
 }
 
+// Keys that json.decode's `drop_keys` option names (a list of strings).
+std::set<std::string> DropKeys(Args& a) {
+  std::set<std::string> keys;
+  if (a.IsNoneOrNil(2)) return keys;
+  Value opts = a.Table(2);
+  const Value* drop = opts.Find("drop_keys");
+  if (drop == nullptr) return keys;
+  if (!drop->is_list()) a.Fail(2, "drop_keys must be a list of strings");
+  for (const Value& k : drop->AsList()) {
+    if (!k.is_string()) a.Fail(2, "drop_keys must be a list of strings");
+    keys.insert(k.AsString());
+  }
+  return keys;
+}
+
+// json.decode(text [, { drop_keys = {...} }]): members with those keys are skipped at any depth
+// while parsing, so that bulky parts a caller never reads (Kubernetes' managedFields) cost
+// neither memory nor conversion into Lua tables.
 int Decode(lua_State* L) {
   return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
     std::string text = a.String(1);
+    std::set<std::string> drop = DropKeys(a);
     try {
-      r.push_back(nlohmann::json::parse(text));
+      if (drop.empty()) {
+        r.push_back(nlohmann::json::parse(text));
+        return;
+      }
+      using Event = nlohmann::json::parse_event_t;
+      r.push_back(nlohmann::json::parse(text, [&drop](int, Event event, nlohmann::json& parsed) {
+        return !(event == Event::key && drop.count(parsed.get_ref<const std::string&>()) != 0);
+      }));
     } catch (const nlohmann::json::exception& e) {
       throw BindingError{"json.decode: " + StripExceptionTag(e.what())};
     }

@@ -7,6 +7,10 @@ local paths = require("lib.kube.paths")
 local M = {}
 M.__index = M
 
+-- managedFields (as large as the object itself) is the server's bookkeeping; cairn never reads
+-- it, so it is skipped while decoding.
+local DECODE = { drop_keys = { "managedFields" } }
+
 -- conn: what lib.kube.kubeconfig returns. opts.timeout: seconds per request (default 30).
 function M.new(conn, opts)
   opts = opts or {}
@@ -28,7 +32,8 @@ end
 
 -- Sends one request. `path` may carry a query already; `params` adds more. `body` is a table
 -- (sent as JSON) or a string. Returns the response { status, headers, body, doc } where doc is
--- the decoded JSON body (nil when it is not JSON). A transport failure raises a retryable fail.
+-- the decoded JSON body without managedFields (nil when it is not JSON). A transport failure
+-- raises a retryable fail.
 function M:request(method, path, params, body, content_type)
   local headers = {}
   for k, v in pairs(self.headers) do headers[k] = v end
@@ -54,7 +59,7 @@ function M:request(method, path, params, body, content_type)
   end
   local ctype = resp.headers["content-type"] or ""
   if resp.body ~= "" and ctype:find("json", 1, true) then
-    local ok, doc = pcall(json.decode, resp.body)
+    local ok, doc = pcall(json.decode, resp.body, DECODE)
     if ok then resp.doc = doc end
   end
   return resp
