@@ -1,4 +1,5 @@
-// LazyBlueprint: ctx.blueprint, converted into a VM only when a call reads it.
+// The blueprint in Lua, converted only as far as a plugin reads it: ctx.blueprint (LazyBlueprint)
+// and the argument of expand (PushLazyMap).
 #pragma once
 
 #include <cstdint>
@@ -23,5 +24,15 @@ struct LazyBlueprint {
 /// Gives the ctx table on top of the stack its `blueprint`: set directly when this VM holds the
 /// current one already, else through a metatable that converts it when first read.
 void AttachBlueprint(lua_State* L, LazyBlueprint* lb);
+
+/// Pushes the map `map` as a table whose top-level entries are converted when first read (all at
+/// once by pairs), so that an expand reading bp.apps does not convert every manifest under
+/// bp.resources. Returns a registry reference to the table for DetachLazyMap, which must run
+/// before `map` goes away.
+int PushLazyMap(lua_State* L, const Value* map);
+
+/// Ends the lazy conversion of a PushLazyMap table (entries not read by then stay absent) and
+/// frees the reference.
+void DetachLazyMap(lua_State* L, int ref);
 
 }  // namespace cairn::lua

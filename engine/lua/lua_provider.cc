@@ -562,10 +562,15 @@ Result<std::vector<provider::DesiredResource>> LuaProvider::Expand(const Value& 
   lua_rawgeti(L, LUA_REGISTRYINDEX, lease.p->plugin_ref);
   RawGet(L, -1, "expand");
   lua_remove(L, -2);
-  PushValue(L, blueprint);
+  int lazy_ref = LUA_NOREF;
+  if (blueprint.is_map())
+    lazy_ref = PushLazyMap(L, &blueprint);
+  else
+    PushValue(L, blueprint);
   vm->context().sensitive_values = lease.p->secrets;
   s = vm->Call(1, 1);
   vm->context().EndCall();
+  if (lazy_ref != LUA_NOREF) DetachLazyMap(L, lazy_ref);
   if (!s.ok()) return s;
   Value list;
   std::string why;

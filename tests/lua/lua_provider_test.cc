@@ -114,12 +114,12 @@ TEST_F(LuaProviderTest, FailBecomesStatusWithHintAndRetryable) {
   auto r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "fail"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kRetryable);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:65: the server said no");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:73: the server said no");
   EXPECT_EQ(r.status().hint(), "try again later");
   r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "error"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kError);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:67: plain failure");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:75: plain failure");
 }
 
 TEST_F(LuaProviderTest, InconsistentResultsAreReportedAsSuch) {
@@ -233,6 +233,26 @@ TEST_F(LuaProviderTest, ExpandEmitsDesiredResources) {
   EXPECT_EQ((*r)[0].origin, "expanded by echo");
   EXPECT_EQ((*r)[0].loc, bp.loc);
   EXPECT_EQ(*(*r)[1].attributes.Find("name"), Value("b"));
+}
+
+TEST_F(LuaProviderTest, ExpandSeesEveryTopLevelEntryThroughPairs) {
+  // The blueprint reaches expand converted entry by entry as it is read; pairs sees them all.
+  Value bp = Value::EmptyMap();
+  bp["echoes"] = Value(Value::List{Value("a")});
+  bp["echo_keys"] = Value(true);
+  bp["resources"]["x"]["big"] = Value("unread");
+  auto r = provider_->Expand(bp);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].address, "echo.thing.a");
+  EXPECT_EQ((*r)[1].address, "echo.thing.k-echo_keys");
+  EXPECT_EQ((*r)[2].address, "echo.thing.k-echoes");
+  EXPECT_EQ((*r)[3].address, "echo.thing.k-resources");
+  // Done twice on the same VM: nothing of the first call's table leaks into the second.
+  bp.MutableMap().erase("echo_keys");
+  r = provider_->Expand(bp);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->size(), 1u);
 }
 
 TEST_F(LuaProviderTest, PoolServesConcurrentCallsCorrectly) {

@@ -28,6 +28,14 @@ return {
     for _, n in ipairs(bp.echoes or {}) do
       out[#out + 1] = { type = "thing", name = n, attributes = { name = n }, depends_on = {} }
     end
+    if bp.echo_keys then  -- one per top-level key, found by pairs
+      local keys = {}
+      for k in pairs(bp) do keys[#keys + 1] = k end
+      table.sort(keys)
+      for _, k in ipairs(keys) do
+        out[#out + 1] = { type = "thing", name = "k-" .. k, attributes = { name = k } }
+      end
+    end
     return out
   end,
   resources = {
