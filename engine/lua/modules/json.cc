@@ -56,25 +56,35 @@ std::set<std::string> DropKeys(Args& a) {
   return keys;
 }
 
-// json.decode(text [, { drop_keys = {...} }]): members with those keys are skipped at any depth
-// while parsing, so that bulky parts a caller never reads (Kubernetes' managedFields) cost
-// neither memory nor conversion into Lua tables.
+// Removes members named in `drop` from `j` at any depth.
+void EraseKeys(nlohmann::json* j, const std::set<std::string>& drop) {
+  if (j->is_object()) {
+    for (auto it = j->begin(); it != j->end();) {
+      if (drop.count(it.key()) != 0) {
+        it = j->erase(it);
+      } else {
+        EraseKeys(&it.value(), drop);
+        ++it;
+      }
+    }
+  } else if (j->is_array()) {
+    for (nlohmann::json& item : *j) EraseKeys(&item, drop);
+  }
+}
+
+// json.decode(text [, { drop_keys = {...} }]): members with those keys are left out at any
+// depth, so that bulky parts a caller never reads (Kubernetes' managedFields) are not converted
+// into Lua tables.
 int Decode(lua_State* L) {
   return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
     std::string text = a.String(1);
     std::set<std::string> drop = DropKeys(a);
     try {
-      if (drop.empty()) {
-        r.push_back(nlohmann::json::parse(text));
-        return;
-      }
-      using Event = nlohmann::json::parse_event_t;
-      r.push_back(nlohmann::json::parse(text, [&drop](int, Event event, nlohmann::json& parsed) {
-        return !(event == Event::key && drop.count(parsed.get_ref<const std::string&>()) != 0);
-      }));
+      r.push_back(nlohmann::json::parse(text));
     } catch (const nlohmann::json::exception& e) {
       throw BindingError{"json.decode: " + StripExceptionTag(e.what())};
     }
+    if (!drop.empty()) EraseKeys(&r.back(), drop);
   });
 }
 
