@@ -26,7 +26,7 @@ emulator="$root/build/tests/kube-emulator"
 configmaps=1000
 deployments=100
 use_kubectl=1
-parallelism=16
+parallelism=10  # cairn's default
 work=""
 out=""
 

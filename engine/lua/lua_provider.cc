@@ -459,7 +459,19 @@ Result<std::map<std::string, Value>> LuaProvider::ReadAll(const CallContext& ctx
   if (!out[0].is_map())
     return Inconsistent(where, std::string("read_all returned ") + LuaTypeName(out[0]) +
                                    ", expected a table keyed by id");
+  std::map<std::string, const Value*> prior_by_id;
+  for (const Value& prior : priors)
+    if (const Value* id = prior.Find("id"); id != nullptr && id->is_string())
+      prior_by_id.emplace(id->AsString(), &prior);
   for (auto& [id, state] : out[0].MutableMap()) {
+    if (state.is_bool() && state.AsBool()) {  // unchanged: the recorded state stands
+      auto prior = prior_by_id.find(id);
+      if (prior == prior_by_id.end())
+        return Inconsistent(where,
+                            "read_all returned true for '" + id + "', which it was not given");
+      result.emplace(id, *prior->second);
+      continue;
+    }
     if (state.is_map() && state.Find("id") == nullptr) state["id"] = Value(id);
     s = CheckObject(*rt, type + " " + id, "read_all", false, &state);
     if (!s.ok()) return s;

@@ -132,7 +132,8 @@ local object = {
     return manifest.state_from_live(state, live, state.id)
   end,
 
-  -- One LIST per kind and namespace, selecting what cairn manages.
+  -- One LIST per kind and namespace, selecting what cairn manages; an object whose
+  -- resourceVersion is the recorded one is reported unchanged (true) without projecting it.
   read_all = function(ctx, states)
     local api = need_client(ctx)
     local groups, order = {}, {}
@@ -158,7 +159,16 @@ local object = {
         end
         for _, e in ipairs(g.states) do
           local live = by_name[e.name]
-          if live ~= nil then found[e.st.id] = manifest.state_from_live(e.st, live, e.st.id) end
+          if live ~= nil then
+            local md = live.metadata
+            if e.st.resource_version ~= nil and md.resourceVersion == e.st.resource_version
+                and md.uid == e.st.uid then
+              -- Not written since cairn recorded it (every write bumps resourceVersion).
+              found[e.st.id] = true
+            else
+              found[e.st.id] = manifest.state_from_live(e.st, live, e.st.id)
+            end
+          end
         end
       end
     end
