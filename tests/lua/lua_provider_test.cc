@@ -114,12 +114,12 @@ TEST_F(LuaProviderTest, FailBecomesStatusWithHintAndRetryable) {
   auto r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "fail"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kRetryable);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:73: the server said no");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:75: the server said no");
   EXPECT_EQ(r.status().hint(), "try again later");
   r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "error"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kError);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:75: plain failure");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:77: plain failure");
 }
 
 TEST_F(LuaProviderTest, InconsistentResultsAreReportedAsSuch) {
@@ -181,6 +181,18 @@ TEST_F(LuaProviderTest, ReadReadAllPlanUpdateDeleteImport) {
   ASSERT_TRUE(all.ok()) << all.status().message();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ(all->at("thing-x"), prior);
+
+  // `true` keeps the recorded state as it is; for an id it was not given, it is a plugin bug.
+  Value same(Value::Map{{"id", Value("thing-same")}, {"name", "same"}, {"size", Value(3)}});
+  all = provider_->ReadAll(CallContext(), "echo.thing", {prior, same});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at("thing-same"), same);
+  Value liar(Value::Map{{"id", Value("thing-liar")}, {"name", "liar"}});
+  all = provider_->ReadAll(CallContext(), "echo.thing", {liar});
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.status().message().find("returned true for 'thing-nobody'"), std::string::npos)
+      << all.status().message();
 
   Value proposed = Thing("x");
   proposed["meta"]["ref"] = Value::Unknown("echo.thing.y.id");

@@ -58,7 +58,9 @@ return {
       read_all = function(ctx, states)
         local out = {}
         for _, s in ipairs(states) do
-          if s.name ~= "gone" then out[s.id] = s end
+          if s.name == "same" then out[s.id] = true  -- unchanged: the host keeps the prior
+          elseif s.name == "liar" then out["thing-nobody"] = true
+          elseif s.name ~= "gone" then out[s.id] = s end
         end
         return out
       end,
