@@ -7,6 +7,7 @@ packages=(
   git                    # tests: repositories made in the test, `git daemon` as a git:// remote
   openssh-client         # ssh-keygen: verifying ssh commit signatures (--require-signed), tests
   gpgv                   # verifying gpg commit signatures (--require-signed)
+  gpg gpg-agent          # tests: signing commits with a gpg key made in the test
   liblua5.4-dev          # plugin host (Lua 5.4 C API)
   libyaml-cpp-dev        # blueprint loader
   libgit2-dev            # blueprints in git

@@ -23,7 +23,7 @@ class GitFixture : public CliFixture {
   }
 
   /// The environment git and cairn run with: a private HOME and a fixed identity.
-  std::vector<std::string> GitEnv() const {
+  virtual std::vector<std::string> GitEnv() const {
     return {"HOME=" + home_.path(),   "GIT_CONFIG_NOSYSTEM=1",
             "GIT_AUTHOR_NAME=Ada",    "GIT_AUTHOR_EMAIL=ada@example.org",
             "GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.org",
