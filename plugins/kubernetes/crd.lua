@@ -21,28 +21,59 @@ local function version_schema(crd_manifest, version)
   return nil
 end
 
--- The CRD declared in the blueprint's `resources:` that defines group/kind: its address and
--- manifest, or nil.
-function M.find_in_blueprint(bp, group, kind)
-  for address, decl in pairs((bp or {}).resources or {}) do
+-- The CRDs a blueprint declares, "group/Kind" -> { address, manifest }, per blueprint table (a
+-- VM keeps the same ctx.blueprint until the blueprint changes), so that a plan of many custom
+-- objects scans the resources once, not once per object.
+local blueprint_crds = setmetatable({}, { __mode = "k" })
+
+local function crds_of(bp)
+  local index = blueprint_crds[bp]
+  if index ~= nil then return index end
+  index = {}
+  for address, decl in pairs(bp.resources or {}) do
     local m = type(decl) == "table" and decl.manifest
     if type(address) == "string" and address:match("^kubernetes%.object%.") and type(m) == "table"
         and m.kind == "CustomResourceDefinition" and type(m.spec) == "table"
-        and m.spec.group == group and type(m.spec.names) == "table" and m.spec.names.kind == kind then
-      return address, m
+        and type(m.spec.group) == "string" and type(m.spec.names) == "table"
+        and type(m.spec.names.kind) == "string" then
+      local key = m.spec.group .. "/" .. m.spec.names.kind
+      if index[key] == nil then index[key] = { address, m } end
     end
   end
-  return nil
+  blueprint_crds[bp] = index
+  return index
 end
+
+-- The CRD declared in the blueprint's `resources:` that defines group/kind: its address and
+-- manifest, or nil.
+function M.find_in_blueprint(bp, group, kind)
+  if type(bp) ~= "table" then return nil end
+  local found = crds_of(bp)[tostring(group) .. "/" .. tostring(kind)]
+  if found == nil then return nil end
+  return found[1], found[2]
+end
+
+-- CRDs fetched from a cluster by this VM: server -> apiVersion|kind -> { doc, res }. A CRD
+-- changes rarely, and a plan of many objects of one kind should fetch it once.
+local cluster_crds = {}
 
 -- The CRD in the cluster for a served kind, or nil.
 function M.find_in_cluster(client, api_version, kind)
+  local per_server = cluster_crds[client.server]
+  if per_server == nil then
+    per_server = {}
+    cluster_crds[client.server] = per_server
+  end
+  local key = api_version .. "|" .. kind
+  local hit = per_server[key]
+  if hit ~= nil then return hit[1], hit[2] end
   local res = discovery.resolve(client, api_version, kind)
   if res == nil then return nil end
   local group = paths.split_api_version(api_version)
   local crd_res = discovery.builtin_resource("apiextensions.k8s.io/v1", "CustomResourceDefinition")
   local resp = client:request("GET", paths.object(crd_res, nil, res.plural .. "." .. group))
   if resp.status ~= 200 or resp.doc == nil then return nil end
+  per_server[key] = { resp.doc, res }
   return resp.doc, res
 end
 

@@ -125,6 +125,39 @@ TEST_F(KubeCrdTest, LonghornObjectsAreCheckedAgainstTheCrdInTheCluster) {
       Get("/apis/longhorn.io/v1beta2/namespaces/longhorn-system/recurringjobs/daily").is_null());
 }
 
+TEST_F(KubeCrdTest, ManyObjectsOfAClusterCrdFetchItOncePerVm) {
+  std::string file = CrdDir() + "/longhorn-crds.yaml";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "no " << file;
+  ASSERT_TRUE(em_->LoadCrdFile(file).ok());
+  std::string body =
+      "resources:\n"
+      "  kubernetes.object.ns:\n"
+      "    manifest: {apiVersion: v1, kind: Namespace, metadata: {name: longhorn-system}}\n";
+  constexpr int kJobs = 20;
+  for (int i = 0; i < kJobs; ++i) {
+    std::string name = "job-" + std::to_string(i);
+    body += "  kubernetes.object." + name +
+            ":\n"
+            "    manifest:\n"
+            "      apiVersion: longhorn.io/v1beta2\n"
+            "      kind: RecurringJob\n"
+            "      metadata: {name: " +
+            name +
+            ", namespace: longhorn-system}\n"
+            "      spec: {cron: \"0 2 * * *\", task: backup, retain: 7, concurrency: 1}\n"
+            "    depends_on: [kubernetes.object.ns]\n";
+  }
+  WriteBlueprint(body);
+  em_->ClearRequests();
+  CommandResult r = Cairn({"plan", "--parallelism", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(std::to_string(kJobs + 1) + " to add"), std::string::npos) << r.out;
+  size_t crd_gets =
+      em_->request_count("GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/");
+  EXPECT_GE(crd_gets, 1u) << "the objects are checked against the CRD in the cluster";
+  EXPECT_LE(crd_gets, 2u) << "one GET of the CRD per VM, not one per object";
+}
+
 TEST_F(KubeCrdTest, CiliumPoliciesAreCheckedToo) {
   std::string file = CrdDir() + "/cilium-ciliumnetworkpolicies.yaml";
   if (!std::filesystem::exists(file)) GTEST_SKIP() << "no " << file;
