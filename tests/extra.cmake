@@ -21,3 +21,8 @@ endif()
 include(${CMAKE_CURRENT_SOURCE_DIR}/emulators/pektin/emulator.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/dns_pektin/dns_pektin.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/dns_powerdns/dns_powerdns.cmake)
+
+# The git tests serve repositories over https (git http-backend behind a cpp-httplib server).
+if(TARGET git_tests)
+  target_link_libraries(git_tests PRIVATE ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL)
+endif()
