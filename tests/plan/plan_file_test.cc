@@ -46,6 +46,21 @@ TEST_F(PlanFileTest, RoundTripKeepsUnknownsSecretsAndReferences) {
   EXPECT_EQ(back->plan.refreshed.lineage, "test");
 }
 
+TEST_F(PlanFileTest, CarriesTheGitCommitOnlyWhenThereIsOne) {
+  PlanFile f;
+  f.plan = MakeOk();
+  f.commit = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
+  f.dirty = true;
+  Result<PlanFile> back = PlanFileFromJson(PlanFileToJson(f));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->commit, f.commit);
+  EXPECT_TRUE(back->dirty);
+  f.commit = "";
+  std::string outside_git = PlanFileToJson(f);
+  EXPECT_EQ(outside_git.find("\"git\""), std::string::npos) << outside_git;
+  EXPECT_EQ(PlanFileFromJson(outside_git)->commit, "");
+}
+
 TEST_F(PlanFileTest, FileIsPrivateAndRejectsOtherJson) {
   testing::TempDir dir;
   PlanFile f;
