@@ -92,6 +92,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       break;
     }
     if (GitSource* g = s.git(); g != nullptr) report.commit = g->commit.id;
+    if (nlohmann::json git = GitJson(s); s.json() && !git.is_null()) doc["git"] = std::move(git);
     if (!destroy) {
       report.refusal = GitRefusal(s, o.git, *current);
       if (!report.refusal.empty()) {

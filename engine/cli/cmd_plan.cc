@@ -143,6 +143,7 @@ int RunPlan(Session& s, const RunOptions& o) {
       }
       if (s.json()) {
         doc.update(PlanJson(p, o.refresh_only, !o.targets.empty()));
+        if (nlohmann::json git = GitJson(s); !git.is_null()) doc["git"] = std::move(git);
         if (!o.plan_out.empty() && code != kExitError) doc["plan_file"] = o.plan_out;
       } else {
         std::cout << RenderPlanFor(p, o, s.color_out());

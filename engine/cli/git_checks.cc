@@ -96,6 +96,12 @@ void WarnRollback(Session& s, const state::State& current) {
   if (!rollback.empty()) s.diags().Warning({}, "", rollback, "apply will need --allow-rollback");
 }
 
+nlohmann::json GitJson(Session& s) {
+  GitSource* g = s.git();
+  if (g == nullptr || !g->in_repo()) return nullptr;
+  return {{"commit", g->commit.id}, {"dirty", g->dirty() && !g->from_tree}};
+}
+
 state::ApplyRecord NewApplyRecord(Session& s, const ApplyReport& counts,
                                   const std::string& operation, uint64_t serial,
                                   const std::string& result) {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/cli/options.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan.h"
@@ -20,6 +22,9 @@ std::string GitRefusal(Session& s, const GitOptions& g, const state::State& curr
 
 /// Before plan: warns when the planned commit would roll back the live one; never refuses.
 void WarnRollback(Session& s, const state::State& current);
+
+/// {"commit": ..., "dirty": ...} for --json documents; null outside git.
+nlohmann::json GitJson(Session& s);
 
 /// The record of an apply (its plan counted in `counts`) that wrote state serial `serial`.
 state::ApplyRecord NewApplyRecord(Session& s, const ApplyReport& counts,

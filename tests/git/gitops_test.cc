@@ -49,6 +49,11 @@ TEST_F(GitopsTest, ApplyRecordsTheCommitInHistory) {
   EXPECT_EQ(rec.Find("serial")->AsInt(), 1);
   EXPECT_EQ(rec.Find("changes")->Find("add")->AsInt(), 1);
 
+  Result<Value> plan = ParseJson(CairnGit({"plan", "--json"}).out);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->Find("git")->Find("commit")->AsString(), first_);
+  EXPECT_FALSE(plan->Find("git")->Find("dirty")->AsBool());
+
   CommandResult text = CairnGit({"history"});
   EXPECT_TRUE(Has(text.out, first_.substr(0, 12) + " first note")) << text.out;
   EXPECT_TRUE(Has(text.out, "+1 ~0 -/+0 -0")) << text.out;
