@@ -69,7 +69,7 @@ int EditState(Session& s, const std::string& operation,
       Status saved = s.backend().Save(*st);
       if (saved.ok()) {
         std::cout << "State serial " << old_serial << " -> " << st->serial
-                  << "; the previous state is kept in backups/.\n";
+                  << "; the previous state is kept in the backups (history).\n";
         code = kExitOk;
       } else {
         s.diags().AddStatus(saved);
@@ -177,14 +177,17 @@ int RunMv(Session& s, const StateArgs& a) {
 
 void AddStateCommand(CLI::App& root, std::vector<Command>* out) {
   auto args = std::make_shared<StateArgs>();
-  CLI::App* state = root.add_subcommand("state", "Inspect and edit the state (list, show, rm, mv)");
+  CLI::App* state = root.add_subcommand(
+      "state", "Inspect, edit, move and re-encrypt the state (list, show, rm, mv, migrate, rekey)");
   state->require_subcommand(1);
   state->footer(
       "Examples:\n"
       "  cairn state list\n"
       "  cairn state show local.file.motd\n"
       "  cairn state rm local.file.old\n"
-      "  cairn state mv local.file.motd local.file.banner\n\n"
+      "  cairn state mv local.file.motd local.file.banner\n"
+      "  cairn state migrate --to etcd --to-etcd-endpoint http://10.0.0.1:2379\n"
+      "  cairn state rekey --new-key-env NEW_STATE_KEY\n\n"
       "Exit codes: 0 success, 1 error.");
 
   CLI::App* list = state->add_subcommand("list", "List the addresses in the state");
@@ -219,6 +222,8 @@ void AddStateCommand(CLI::App& root, std::vector<Command>* out) {
   mv->add_option("to", args->to, "New address (same type)")->required();
   mv->footer("Example:\n  cairn state mv local.file.motd local.file.banner");
   out->push_back({mv, [args](Session& s) { return RunMv(s, *args); }});
+
+  AddStateMoveCommands(state, out);
 }
 
 }  // namespace cairn::cli

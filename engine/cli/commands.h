@@ -31,6 +31,8 @@ void AddDestroyCommand(CLI::App& root, std::vector<Command>* out);
 void AddShowCommand(CLI::App& root, std::vector<Command>* out);
 void AddImportCommand(CLI::App& root, std::vector<Command>* out);
 void AddStateCommand(CLI::App& root, std::vector<Command>* out);
+/// state migrate and state rekey, under the `state` command.
+void AddStateMoveCommands(CLI::App* state, std::vector<Command>* out);
 void AddForceUnlockCommand(CLI::App& root, std::vector<Command>* out);
 void AddGraphCommand(CLI::App& root, std::vector<Command>* out);
 void AddProvidersCommand(CLI::App& root, std::vector<Command>* out);

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/state_config.h"
 
 namespace {
 
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   app.add_option("--plugin-dir", g.plugin_dirs, "Extra plugin directory (repeatable)");
   app.add_flag("--no-color", g.no_color, "No colours (NO_COLOR is honoured too)");
   app.add_flag("--debug", g.debug, "Show debug logs and plugin tracebacks");
+  cairn::cli::AddStateFlags(app, &g.state);
 
   std::vector<cairn::cli::Command> commands;
   for (cairn::cli::AddCommandFn add : kCommands) add(app, &commands);

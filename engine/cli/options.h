@@ -11,6 +11,19 @@ struct Plan;
 
 namespace cairn::cli {
 
+/// Where the state is and how it is encrypted, when given on the command line (each one
+/// overrides the blueprint's `state:` setting; see docs/state.md).
+struct StateFlags {
+  std::string backend;                 // --state-backend local|etcd
+  std::vector<std::string> endpoints;  // --etcd-endpoint (repeatable, or comma-separated)
+  std::string prefix;                  // --etcd-prefix
+  std::string ca, cert, key;           // --etcd-ca, --etcd-cert, --etcd-key
+  int lock_ttl = 0;                    // --etcd-lock-ttl SECONDS (0: blueprint or 15)
+  std::string key_env;                 // --state-key-env NAME: passphrase in this variable
+  std::string key_file;                // --state-key-file PATH: passphrase or raw key file
+  std::string kdf;                     // --state-kdf scrypt|pbkdf2|raw
+};
+
 /// Flags that every command accepts.
 struct GlobalOptions {
   std::string file = "blueprint.yaml";   // -f
@@ -18,6 +31,7 @@ struct GlobalOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-dir (repeatable)
   bool no_color = false;                 // --no-color (NO_COLOR is honoured too)
   bool debug = false;                    // --debug: tracebacks and debug logs
+  StateFlags state;                      // --state-backend, --etcd-*, --state-key-*
 };
 
 /// Flags about the git repository that holds the blueprint (docs/gitops.md).

@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include "engine/base/term.h"
+#include "engine/cli/state_config.h"
 #include "engine/expand/expand.h"
 #include "engine/lua/plugin_loader.h"
-#include "engine/state/local_backend.h"
+#include "engine/state/open_backend.h"
 
 namespace cairn::cli {
 namespace fs = std::filesystem;
@@ -140,8 +141,39 @@ std::string Session::StateDir() const {
   return dir;
 }
 
+bool Session::ResolveState(state::BackendConfig* out) {
+  // The state commands run without loading the blueprint; its state: section applies anyway.
+  blueprint::Blueprint parsed;
+  const blueprint::Blueprint* bp = &blueprint_;
+  if (blueprint_.path.empty() && fs::exists(opts_.file)) {
+    if (!blueprint::LoadFile(opts_.file, &parsed, &diags_)) return false;
+    bp = &parsed;
+  }
+  std::string dir = opts_.state_dir;
+  if (dir.empty() && bp->dir.empty())
+    dir = (fs::absolute(opts_.file).parent_path() / ".cairn").string();
+  if (dir.empty()) dir = (fs::path(bp->dir) / ".cairn").string();
+  if (!ResolveStateConfig(*bp, opts_.state, dir, out, &diags_)) return false;
+  // A flag naming one backend's location selects that backend (unless --state-backend says).
+  if (opts_.state.backend.empty()) {
+    if (!opts_.state_dir.empty()) out->backend = "local";
+    if (!opts_.state.endpoints.empty()) out->backend = "etcd";
+  }
+  if (!opts_.state_dir.empty()) out->dir = opts_.state_dir;
+  return true;
+}
+
 bool Session::OpenBackend() {
-  backend_ = std::make_unique<state::LocalBackend>(StateDir());
+  if (backend_ != nullptr) return true;
+  state::BackendConfig config;
+  if (!ResolveState(&config)) return false;
+  Result<std::unique_ptr<state::Backend>> b = state::OpenBackend(config);
+  if (!b.ok()) {
+    diags_.AddStatus(b.status());
+    return false;
+  }
+  backend_ = std::move(b).value();
+  state_config_ = std::move(config);
   return true;
 }
 

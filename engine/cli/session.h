@@ -12,6 +12,7 @@
 #include "engine/cli/options.h"
 #include "engine/provider/provider.h"
 #include "engine/state/backend.h"
+#include "engine/state/open_backend.h"
 
 namespace cairn::cli {
 
@@ -36,6 +37,10 @@ class Session {
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
   /// loaded blueprint the default directory is .cairn beside the -f path.
   bool OpenBackend();
+  /// The backend configuration (blueprint `state:` section and flags) without opening it.
+  bool ResolveState(state::BackendConfig* out);
+  /// The configuration OpenBackend used.
+  const state::BackendConfig& state_config() const { return state_config_; }
 
   /// Finds the git repository holding the blueprint and the commit this run is made from
   /// (`rev`, or HEAD); with a rev, LoadBlueprint and LoadPlugins read from that commit.
@@ -82,6 +87,7 @@ class Session {
   std::vector<provider::DesiredResource> desired_;
   std::unique_ptr<state::Backend> backend_;
   std::unique_ptr<GitSource> git_;
+  state::BackendConfig state_config_;
 };
 
 /// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the

@@ -7,6 +7,7 @@
 
 #include "engine/base/diag.h"
 #include "engine/base/status.h"
+#include "engine/state/cipher.h"
 #include "engine/state/state.h"
 
 namespace cairn::state {
@@ -71,9 +72,24 @@ class Backend {
   /// Starts a journal on top of `base` (the state the apply began from).
   virtual Result<std::unique_ptr<Journal>> OpenJournal(const State& base) = 0;
 
+  /// Encrypts what the backend writes from now on (snapshots, backups, journal records) with
+  /// `cipher`; nullptr writes plain text. Reading accepts plain text and envelopes `cipher`
+  /// opens, so plain state is converted by the next write once a key is configured.
+  void SetCipher(std::shared_ptr<const StateCipher> cipher) { cipher_ = std::move(cipher); }
+  const std::shared_ptr<const StateCipher>& cipher() const { return cipher_; }
+  /// Re-encrypts the kept previous states, which `old` opens (nullptr: they are plain), under
+  /// the current cipher; entries the current cipher already opens are left alone. `cairn state
+  /// rekey` calls it under the lock, after saving the current state with the new cipher.
+  virtual Status RekeyHistory(const StateCipher* old) {
+    return Status::Error(Describe() + " cannot re-encrypt its history");
+  }
+
   /// Warnings noticed since the last call (e.g. a journal Load ignored, a lock taken over
   /// from a dead process); the caller shows them to the user. Clears the list.
   virtual Diagnostics TakeWarnings() { return Diagnostics(); }
+
+ protected:
+  std::shared_ptr<const StateCipher> cipher_;  // set before use; read by the backend's calls
 };
 
 }  // namespace cairn::state

@@ -63,6 +63,15 @@ std::string EncodeJournalLine(const Value& v) {
   return line;
 }
 
+Result<std::string> EncodeRecordLine(const Value& record, const StateCipher* cipher) {
+  if (cipher == nullptr) return EncodeJournalLine(record);
+  Result<std::string> sealed = cipher->Seal(DumpJson(record));
+  if (!sealed.ok()) return sealed.status();
+  Value wrapper = Value::EmptyMap();
+  wrapper["sealed"] = std::move(sealed).value();
+  return EncodeJournalLine(wrapper);
+}
+
 std::string JournalHeader(const std::string& lineage, uint64_t base_serial) {
   Value h = Value::EmptyMap();
   h["cairn_journal"] = kJournalVersion;
@@ -85,7 +94,7 @@ Value DeleteRecord(const std::string& address) {
   return v;
 }
 
-Status ParseJournal(std::string_view text, JournalContents* out) {
+Status ParseJournal(std::string_view text, JournalContents* out, const StateCipher* cipher) {
   *out = JournalContents();
   size_t nl = text.find('\n');
   Value header;
@@ -112,8 +121,21 @@ Status ParseJournal(std::string_view text, JournalContents* out) {
     nl = text.find('\n', pos);
     Value record;
     bool whole = nl != std::string_view::npos;
-    if (!whole || !DecodeLine(text.substr(pos, nl - pos), &record) ||
-        RecordAddress(record).empty()) {
+    bool decoded = whole && DecodeLine(text.substr(pos, nl - pos), &record);
+    if (const Value* sealed = decoded ? record.Find("sealed") : nullptr) {
+      std::string what = "record " + std::to_string(out->records.size() + 1) + " of the journal";
+      Result<std::string> plain = sealed->is_string()
+                                      ? OpenIfSealed(cipher, sealed->AsString(), what)
+                                      : Result<std::string>(Status::Error(what + " is damaged"));
+      if (!plain.ok()) {
+        return Status::WithCode(Status::Code::kConflict, plain.status().message(),
+                                plain.status().hint());
+      }
+      Result<Value> v = ParseJson(*plain);
+      decoded = v.ok() && v->is_map();
+      if (decoded) record = std::move(v).value();
+    }
+    if (!decoded || RecordAddress(record).empty()) {
       bool last = !whole || nl + 1 == text.size();
       out->problem = std::string(
           last ? "its last record is incomplete or damaged (an "

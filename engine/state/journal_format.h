@@ -9,6 +9,7 @@
 
 #include "engine/base/status.h"
 #include "engine/base/value.h"
+#include "engine/state/cipher.h"
 #include "engine/state/state.h"
 
 namespace cairn::state {
@@ -30,14 +31,20 @@ uint32_t Crc32(std::string_view data);
 
 /// "<crc32 as 8 hex digits> <compact JSON>\n"
 std::string EncodeJournalLine(const Value& v);
+/// The line for one record; with a cipher, the record is sealed into {"sealed": envelope} first
+/// (the header stays plain: it holds only the lineage and the serial).
+Result<std::string> EncodeRecordLine(const Value& record, const StateCipher* cipher);
 /// The header line for a journal on top of (lineage, base_serial).
 std::string JournalHeader(const std::string& lineage, uint64_t base_serial);
 Value PutRecord(const ResourceState& r);
 Value DeleteRecord(const std::string& address);
 
 /// Parses journal text. An invalid header is an error; an invalid record ends the journal there
-/// (what follows is reported in `problem` and ignored).
-Status ParseJournal(std::string_view text, JournalContents* out);
+/// (what follows is reported in `problem` and ignored). Sealed records are opened with `cipher`;
+/// one that cannot be opened (no key, wrong key) is an error with code kConflict, so that the
+/// caller never mistakes it for damage and drops it.
+Status ParseJournal(std::string_view text, JournalContents* out,
+                    const StateCipher* cipher = nullptr);
 
 /// Applies one record to `s`.
 Status ApplyJournalRecord(const Value& record, State* s);

@@ -42,16 +42,17 @@ constexpr auto kGatherWindow = std::chrono::microseconds(500);
 
 }  // namespace
 
-Result<std::shared_ptr<JournalWriter>> JournalWriter::Create(const std::string& path,
-                                                             const std::string& lineage,
-                                                             uint64_t base_serial) {
+Result<std::shared_ptr<JournalWriter>> JournalWriter::Create(
+    const std::string& path, const std::string& lineage, uint64_t base_serial,
+    std::shared_ptr<const StateCipher> cipher) {
   Result<int> fd = WriteFresh(path, JournalHeader(lineage, base_serial));
   if (!fd.ok()) return fd.status();
-  return std::shared_ptr<JournalWriter>(new JournalWriter(path, *fd));
+  return std::shared_ptr<JournalWriter>(new JournalWriter(path, *fd, std::move(cipher)));
 }
 
-Result<std::shared_ptr<JournalWriter>> JournalWriter::Continue(const std::string& path,
-                                                               const JournalContents& existing) {
+Result<std::shared_ptr<JournalWriter>> JournalWriter::Continue(
+    const std::string& path, const JournalContents& existing,
+    std::shared_ptr<const StateCipher> cipher) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open journal", path, errno);
   if (ftruncate(fd, static_cast<off_t>(existing.valid_bytes)) != 0 || lseek(fd, 0, SEEK_END) < 0 ||
@@ -60,7 +61,7 @@ Result<std::shared_ptr<JournalWriter>> JournalWriter::Continue(const std::string
     close(fd);
     return ErrnoStatus("cannot prepare journal", path, err);
   }
-  std::shared_ptr<JournalWriter> w(new JournalWriter(path, fd));
+  std::shared_ptr<JournalWriter> w(new JournalWriter(path, fd, std::move(cipher)));
   for (const Value& r : existing.records) w->last_[RecordAddress(r)] = r;
   return w;
 }
@@ -74,11 +75,13 @@ Status JournalWriter::Append(const Value& record) {
 }
 
 Result<uint64_t> JournalWriter::Queue(const Value& record) {
-  std::string line = EncodeJournalLine(record);  // outside the lock: it is the costly part
+  // Outside the lock: encoding (and sealing) is the costly part.
+  Result<std::string> line = EncodeRecordLine(record, cipher_.get());
+  if (!line.ok()) return line.status();
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return Status::Error("the journal " + path_ + " is closed");
   if (!error_.ok()) return error_;
-  pending_ += line;
+  pending_ += *line;
   ++pending_count_;
   last_[RecordAddress(record)] = record;
   const uint64_t seq = ++queued_;
@@ -141,7 +144,9 @@ Status JournalWriter::Rebase(const State& saved) {
     if (reflected) {
       it = last_.erase(it);
     } else {
-      content += EncodeJournalLine(rec);
+      Result<std::string> line = EncodeRecordLine(rec, cipher_.get());
+      if (!line.ok()) return line.status();
+      content += *line;
       ++it;
     }
   }

@@ -22,13 +22,16 @@ namespace cairn::state {
 class JournalWriter {
  public:
   /// Starts a fresh journal at `path` on top of (lineage, base_serial), replacing any file there.
+  /// With a cipher, records are sealed (see EncodeRecordLine).
   static Result<std::shared_ptr<JournalWriter>> Create(const std::string& path,
                                                        const std::string& lineage,
-                                                       uint64_t base_serial);
+                                                       uint64_t base_serial,
+                                                       std::shared_ptr<const StateCipher> cipher);
   /// Continues an existing journal whose valid part is described by `existing`; anything after
   /// existing.valid_bytes (a torn record) is cut off first.
   static Result<std::shared_ptr<JournalWriter>> Continue(const std::string& path,
-                                                         const JournalContents& existing);
+                                                         const JournalContents& existing,
+                                                         std::shared_ptr<const StateCipher> cipher);
   ~JournalWriter();
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;
@@ -55,9 +58,11 @@ class JournalWriter {
   }
 
  private:
-  JournalWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  JournalWriter(std::string path, int fd, std::shared_ptr<const StateCipher> cipher)
+      : path_(std::move(path)), cipher_(std::move(cipher)), fd_(fd) {}
 
   const std::string path_;
+  const std::shared_ptr<const StateCipher> cipher_;  // seals records when state is encrypted
   std::mutex mu_;
   std::condition_variable cv_;
   int fd_;                    // guarded by mu_ (swapped by Rebase)

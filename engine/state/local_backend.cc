@@ -233,8 +233,10 @@ Status LocalBackend::ReadStored(Stored* out, State* full) {
     return Status::Ok();
   }
   if (!s.ok()) return s;
+  Result<std::string> opened = OpenIfSealed(cipher_.get(), text, "the state file " + state_path());
+  if (!opened.ok()) return opened.status();
   Value root;
-  Status ps = ParseStateJson(text, &root);
+  Status ps = ParseStateJson(*opened, &root);
   Result<State> parsed = ps.ok() ? StateFromValue(std::move(root)) : Result<State>(ps);
   if (!parsed.ok()) {
     std::vector<std::pair<uint64_t, std::string>> backups = ListBackups(backups_dir());
@@ -266,7 +268,8 @@ Result<State> LocalBackend::Load() {
   st = ReadWholeFile(journal_path(), &text);
   if (st.ok()) {
     JournalContents jc;
-    Status ps = ParseJournal(text, &jc);
+    Status ps = ParseJournal(text, &jc, cipher_.get());
+    if (ps.code() == Status::Code::kConflict) return ps.Prepend("in " + journal_path() + ": ");
     // Without state.json, a journal on serial 0 is the first apply of this state, interrupted
     // before its first save: it carries the lineage.
     bool matches = ps.ok() && (stored.exists ? jc.lineage == s.lineage && jc.base_serial == s.serial
@@ -376,13 +379,14 @@ Status LocalBackend::Save(const State& s) {
         "the state changed since it was loaded (another cairn command ran); load it again and "
         "re-plan");
   }
-  std::string text = DumpJson(StateToValue(s), 2) + "\n";
+  Result<std::string> text = SealIfKeyed(cipher_.get(), DumpJson(StateToValue(s), 2) + "\n");
+  if (!text.ok()) return text.status();
   if (old.exists) {
     Status b = KeepBackup(old);
     if (!b.ok())
       Warn("could not keep a backup of serial " + std::to_string(old.serial) + ": " + b.message());
   }
-  st = ReplaceFileAtomically(state_path(), text, kFileMode);
+  st = ReplaceFileAtomically(state_path(), *text, kFileMode);
   if (!st.ok()) return st;
   Remember(s);
 
@@ -426,7 +430,7 @@ Result<std::unique_ptr<Journal>> LocalBackend::OpenJournal(const State& base) {
   std::shared_ptr<JournalWriter> writer;
   if (ReadWholeFile(journal_path(), &text).ok()) {
     JournalContents jc;
-    if (ParseJournal(text, &jc).ok() && jc.base_serial == snapshot_serial &&
+    if (ParseJournal(text, &jc, cipher_.get()).ok() && jc.base_serial == snapshot_serial &&
         (stored.exists || !jc.records.empty())) {
       if (jc.lineage != base.lineage) {
         return Status::WithCode(Status::Code::kConflict,
@@ -435,19 +439,40 @@ Result<std::unique_ptr<Journal>> LocalBackend::OpenJournal(const State& base) {
                                     jc.lineage,
                                 "load the state again");
       }
-      Result<std::shared_ptr<JournalWriter>> w = JournalWriter::Continue(journal_path(), jc);
+      Result<std::shared_ptr<JournalWriter>> w =
+          JournalWriter::Continue(journal_path(), jc, cipher_);
       if (!w.ok()) return w.status();
       writer = std::move(w).value();
     }
   }
   if (writer == nullptr) {
     Result<std::shared_ptr<JournalWriter>> w =
-        JournalWriter::Create(journal_path(), base.lineage, snapshot_serial);
+        JournalWriter::Create(journal_path(), base.lineage, snapshot_serial, cipher_);
     if (!w.ok()) return w.status();
     writer = std::move(w).value();
   }
   journal_ = writer;
   return std::unique_ptr<Journal>(new LocalJournal(std::move(writer)));
+}
+
+}  // namespace cairn::state
+
+namespace cairn::state {
+
+Status LocalBackend::RekeyHistory(const StateCipher* old) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [serial, name] : ListBackups(backups_dir())) {
+    std::string path = backups_dir() + "/" + name, text;
+    Status s = ReadWholeFile(path, &text);
+    if (!s.ok()) return s;
+    Result<std::string> plain = ReencryptedText(old, cipher_.get(), text, "the backup " + path);
+    if (!plain.ok()) return plain.status();
+    if (plain->empty()) continue;  // already under the current key
+    // A new file, not a rewrite: the backup may be a hard link to an older state.json.
+    s = ReplaceFileAtomically(path, *plain, kFileMode);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace cairn::state

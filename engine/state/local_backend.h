@@ -40,6 +40,7 @@ class LocalBackend : public Backend {
   Status Save(const State& s) override;
   Result<std::unique_ptr<Journal>> OpenJournal(const State& base) override;
   Diagnostics TakeWarnings() override;
+  Status RekeyHistory(const StateCipher* old) override;
 
   const std::string& dir() const { return dir_; }
   std::string state_path() const { return dir_ + "/state.json"; }
