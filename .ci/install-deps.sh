@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev     # state files, schema, json host module
   libcli11-dev           # command line parsing and help
   libcpp-httplib-dev     # test servers (HTTPS, API emulators)
+  etcd-server            # the etcd state backend's tests start real etcd members
   python3 time           # bench/run.sh (its smoke test runs in ctest): generators, /usr/bin/time
   pdns-server pdns-backend-sqlite3 sqlite3  # the powerdns provider's tests run a real PowerDNS
   bind9-dnsutils         # dig: those tests check every applied record with a DNS query

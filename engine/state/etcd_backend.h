@@ -70,6 +70,7 @@ class EtcdBackend : public Backend {
   Result<std::string> ReadSnapshot(const Meta& m, int64_t revision);
   Status Replay(int64_t revision, bool stored, State* s);
   Status CheckSavable(const std::optional<Meta>& old, const State& s);
+  Status LockLostStatus() const;
   void PruneHistory(uint64_t current);
   void StartKeepAlive(int64_t lease);
   void StopKeepAlive();
@@ -87,6 +88,7 @@ class EtcdBackend : public Backend {
   bool ka_stop_ = false;
   std::atomic<bool> lock_lost_{false};
   std::weak_ptr<EtcdJournal> journal_;
+  std::string loaded_writer_;  // the `writer` of the snapshot this object last read or wrote
   Diagnostics warnings_;
 };
 

@@ -172,12 +172,20 @@ Result<State> EtcdBackend::Load() {
                            ") cannot be read and was left untouched: " + parsed.status().message());
     }
     s = std::move(parsed).value();
+    loaded_writer_ = (*meta)->writer;
   }
   Status rs = Replay(revision, meta->has_value(), &s);
   if (!rs.ok()) return rs;
   if (s.lineage.empty()) s.lineage = NewLineage();
   if (!s.history.is_list()) s.history = Value::EmptyList();
   return s;
+}
+
+Status EtcdBackend::LockLostStatus() const {
+  return Status::Error(
+      "refusing to save: this process no longer holds the state lock (its lease expired, or "
+      "someone ran force-unlock)",
+      "nothing was written; run the command again");
 }
 
 Status EtcdBackend::CheckSavable(const std::optional<Meta>& old, const State& s) {
@@ -202,15 +210,18 @@ Status EtcdBackend::CheckSavable(const std::optional<Meta>& old, const State& s)
 Status EtcdBackend::Save(const State& s) {
   if (s.lineage.empty()) return Status::Error("refusing to save a state without a lineage");
   std::lock_guard<std::mutex> lock(mu_);
-  if (lock_lost_) {
-    return Status::Error("refusing to save: this process lost the state lock (its lease expired)",
-                         "run the command again");
-  }
+  if (lock_lost_) return LockLostStatus();
   int64_t revision = 0;
   Result<std::optional<Meta>> old = ReadMeta(&revision);
   if (!old.ok()) return Status(old.status()).Prepend("refusing to save: ");
   Status st = CheckSavable(*old, s);
   if (!st.ok()) return st;
+  if (old->has_value() && (*old)->writer != loaded_writer_) {
+    // Not the snapshot this object read: prove the configured key opens it before replacing
+    // it, so that a wrong key never overwrites the state.
+    Result<std::string> readable = ReadSnapshot(**old, revision);
+    if (!readable.ok()) return Status(readable.status()).Prepend("refusing to save: ");
+  }
   Result<std::string> text = SealIfKeyed(cipher_.get(), DumpJson(StateToValue(s), 2) + "\n");
   if (!text.ok()) return text.status();
   std::vector<std::string> chunks = Chunks(*text, kChunkBytes);
@@ -269,9 +280,7 @@ Status EtcdBackend::Save(const State& s) {
   if (!committed) {
     std::vector<EtcdKv> lk = EtcdTxnRange(*r, 1);
     if (held_.has_value() && (lk.empty() || lk[0].create_revision != lock_revision_)) {
-      return Status::Error(
-          "refusing to save: this process no longer holds the state lock (its lease expired)",
-          "run the command again");
+      return LockLostStatus();
     }
     int64_t ignored = 0;
     Result<std::optional<Meta>> now = ReadMeta(&ignored);
@@ -282,6 +291,7 @@ Status EtcdBackend::Save(const State& s) {
                                 std::to_string(at) + ")",
                             "another cairn command wrote it; load it again and re-plan");
   }
+  loaded_writer_ = writer;
   PruneHistory(s.serial);
   return Status::Ok();
 }

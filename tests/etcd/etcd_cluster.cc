@@ -1,0 +1,149 @@
+#include "tests/etcd/etcd_cluster.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/state/etcd_client.h"
+
+namespace cairn::testing {
+namespace {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+}  // namespace
+
+std::string EtcdBinary() {
+  for (const char* p : {"/usr/bin/etcd", "/usr/local/bin/etcd"})
+    if (access(p, X_OK) == 0) return p;
+  return "";
+}
+
+EtcdCluster::~EtcdCluster() {
+  for (Member& m : m_) Kill(static_cast<int>(&m - m_.data()));
+}
+
+std::vector<std::string> EtcdCluster::endpoints() const {
+  std::vector<std::string> out;
+  for (const Member& m : m_) out.push_back(Url(m.client_port));
+  return out;
+}
+
+void EtcdCluster::Kill(int i) {
+  Member& m = m_[static_cast<size_t>(i)];
+  if (m.pid <= 0) return;
+  kill(m.pid, SIGKILL);
+  waitpid(m.pid, nullptr, 0);
+  m.pid = -1;
+}
+
+std::string EtcdCluster::Log(int i) const {
+  std::string path = dir_.Join(m_[static_cast<size_t>(i)].name + ".log");
+  return FileExists(path) ? ReadFile(path) : "";
+}
+
+std::string EtcdCluster::StartMember(int i, const std::string& initial_cluster) {
+  const Member& m = m_[static_cast<size_t>(i)];
+  std::vector<std::string> argv = {
+      EtcdBinary(),
+      "--name=" + m.name,
+      "--data-dir=" + dir_.Join(m.name + ".etcd"),
+      "--listen-client-urls=" + Url(m.client_port),
+      "--advertise-client-urls=" + Url(m.client_port),
+      "--listen-peer-urls=" + Url(m.peer_port),
+      "--initial-advertise-peer-urls=" + Url(m.peer_port),
+      "--initial-cluster=" + initial_cluster,
+      "--initial-cluster-state=new",
+      "--initial-cluster-token=cairn-test",
+      // Generous timings: the test machine may be busy, and a spurious election only slows the
+      // test, but a too-eager one can make it flap.
+      "--heartbeat-interval=200",
+      "--election-timeout=2000",
+  };
+  pid_t pid = fork();
+  if (pid == 0) {
+    int log = open(dir_.Join(m.name + ".log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(log, 1);
+    dup2(log, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  if (pid < 0) return "cannot fork etcd";
+  m_[static_cast<size_t>(i)].pid = pid;
+  return "";
+}
+
+std::string EtcdCluster::Start() {
+  if (EtcdBinary().empty()) {
+    return "etcd is not installed: these tests need a real etcd server (Debian package "
+           "etcd-server; .ci/install-deps.sh installs it)";
+  }
+  std::string initial;
+  for (int i = 0; i < members_; ++i) {
+    Member m;
+    m.name = "m" + std::to_string(i);
+    m.client_port = FreePort();
+    m.peer_port = FreePort();
+    initial += (i ? "," : "") + m.name + "=" + Url(m.peer_port);
+    m_.push_back(m);
+  }
+  for (int i = 0; i < members_; ++i) {
+    std::string err = StartMember(i, initial);
+    if (!err.empty()) return err;
+  }
+  // Ready once every member answers a linearizable read (which needs a leader).
+  for (int i = 0; i < members_; ++i) {
+    state::EtcdOptions o;
+    o.endpoints = {endpoints()[static_cast<size_t>(i)]};
+    o.retry_for = std::chrono::milliseconds(90000);
+    state::EtcdClient c(o);
+    Result<state::EtcdRange> r = c.Range("/cairn-test-ready");
+    if (!r.ok())
+      return "etcd member " + std::to_string(i) + " did not start: " + r.status().message() + "\n" +
+             Log(i);
+  }
+  return "";
+}
+
+int EtcdCluster::Leader() const {
+  for (size_t i = 0; i < m_.size(); ++i) {
+    if (m_[i].pid <= 0) continue;
+    state::EtcdOptions o;
+    o.endpoints = {endpoints()[i]};
+    o.retry_for = std::chrono::milliseconds(2000);
+    state::EtcdClient c(o);
+    Result<nlohmann::json> s = c.Call("maintenance/status", nlohmann::json::object());
+    if (!s.ok()) continue;
+    std::string leader = s->value("leader", "");
+    std::string self = (*s)["header"].value("member_id", "");
+    if (!leader.empty() && leader == self) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace cairn::testing
