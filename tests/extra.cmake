@@ -26,3 +26,8 @@ include(${CMAKE_CURRENT_SOURCE_DIR}/dns_powerdns/dns_powerdns.cmake)
 if(TARGET git_tests)
   target_link_libraries(git_tests PRIVATE ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL)
 endif()
+
+# The etcd end-to-end tests hold the slow test plugin's create on a local cpp-httplib server.
+if(TARGET etcd_tests)
+  target_link_libraries(etcd_tests PRIVATE ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL)
+endif()

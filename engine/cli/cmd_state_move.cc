@@ -33,7 +33,7 @@ int WithLock(Session& s, state::Backend& b, const std::string& op,
     return kExitError;
   }
   int code = body();
-  s.diags().Append(b.TakeWarnings());
+  s.diags().Append(b.TakeWarnings());  // s.FlushDiagnostics sees only the session's backend
   s.FlushDiagnostics();
   Status unlocked = b.Unlock(lock->id);
   if (!unlocked.ok()) std::cerr << "warning: " << unlocked.message() << "\n";

@@ -20,6 +20,8 @@ Session::Session(GlobalOptions opts)
       color_err_(!opts_.no_color && ColorWanted(stderr)) {}
 
 void Session::FlushDiagnostics() {
+  // What the state backend noticed (a recovered journal, a lock taken over) is shown too.
+  if (backend_ != nullptr) diags_.Append(backend_->TakeWarnings());
   if (diags_.empty()) return;
   if (json_) {
     for (const Diagnostic& d : diags_.items()) json_diags_.push_back(d);
