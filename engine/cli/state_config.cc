@@ -125,6 +125,10 @@ bool ResolveStateConfig(const blueprint::Blueprint& bp, const StateFlags& flags,
   out->backend = Str(st, "backend");
   if (out->backend.empty()) out->backend = "local";
   std::string path = Str(st, "path");
+  // An older spelling named the file; the backend wants its directory.
+  const std::string file = "/state.json";
+  if (path.size() > file.size() && path.compare(path.size() - file.size(), file.size(), file) == 0)
+    path.resize(path.size() - file.size());
   out->dir = path.empty() ? default_dir : RelativeTo(bp.dir, path);
   if (const Value* eps = Field(st, "endpoints"); eps != nullptr && eps->is_list()) {
     for (const Value& e : eps->AsList())

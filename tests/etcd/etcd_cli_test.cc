@@ -236,6 +236,48 @@ TEST_F(EtcdCliTest, EncryptedStateNeedsTheRightKeyAndRekeyReplacesIt) {
   EXPECT_EQ(with_old.exit_code, 1);
 }
 
+TEST_F(EtcdCliTest, TheBlueprintsStateSectionSelectsEtcdAndTheKey) {
+  std::string endpoints;
+  for (const std::string& e : cluster_->endpoints())
+    endpoints += (endpoints.empty() ? "" : ", ") + e;
+  WriteFile(dir_.Join("blueprint.yaml"),
+            "secrets:\n"
+            "  state_key: env:SK\n"
+            "state:\n"
+            "  backend: etcd\n"
+            "  endpoints: [" +
+                endpoints +
+                "]\n"
+                "  prefix: " +
+                prefix_ +
+                "\n"
+                "  lock_ttl: 5\n"
+                "  encryption: { key: state_key, kdf: pbkdf2 }\n"
+                "resources:\n"
+                "  slow.thing.a:\n"
+                "    note: kept in etcd\n");
+  std::vector<std::string> env = {"NO_COLOR=1", "SK=blueprint passphrase"};
+  CommandResult valid =
+      RunCommand({CairnBinary(), "--plugin-dir", "plugins", "validate"}, dir_.path(), env);
+  EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
+  CommandResult apply = RunCommand(
+      {CairnBinary(), "--plugin-dir", "plugins", "apply", "--auto-approve"}, dir_.path(), env);
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_FALSE(FileExists(dir_.Join(".cairn/state.json")));
+  Result<state::EtcdRange> raw = state::EtcdClient(Options()).Range(
+      prefix_ + "snap/", state::EtcdPrefixEnd(prefix_ + "snap/"));
+  ASSERT_TRUE(raw.ok());
+  ASSERT_FALSE(raw->kvs.empty());
+  EXPECT_TRUE(state::StateCipher::IsSealed(raw->kvs[0].value));
+  CommandResult list = RunCommand({CairnBinary(), "state", "list"}, dir_.path(), env);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "slow.thing.a\n");
+  CommandResult unset = RunCommand({CairnBinary(), "state", "list"}, dir_.path(), {"NO_COLOR=1"});
+  EXPECT_EQ(unset.exit_code, 1);
+  EXPECT_NE(unset.err.find("blueprint.yaml:2:"), std::string::npos)
+      << unset.err;  // where SK is named
+}
+
 // A fresh three-member cluster for every test, since the tests kill members.
 class EtcdThreeMemberTest : public EtcdCliTest {
  protected:
