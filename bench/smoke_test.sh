@@ -9,7 +9,7 @@ mkdir -p "$work"
 bash "$here/run.sh" --quick --cairn "$cairn" --work "$work" --out "$work/table.md" >/dev/null
 
 fail() { echo "smoke_test: $*" >&2; cat "$work/table.md" >&2; exit 1; }
-grep -q '^| resources | shape | step | cairn |' "$work/table.md" || fail "no table header"
+grep -q '^| resources | shape | step | cairn | cairn CPU | cairn RSS |' "$work/table.md" || fail "no table header"
 for shape in flat layered; do
   for step in 'validate' 'apply' 'plan (no change)' 'plan (1% change)'; do
     row="| 100 | $shape | $step | "
@@ -19,7 +19,7 @@ done
 rows=$(grep -c '^| 100 |' "$work/table.md")
 [[ $rows == 8 ]] || fail "expected 8 rows, found $rows"
 # Every measured time is a number of seconds.
-if grep '^| 100 |' "$work/table.md" | grep -vqE '^\| 100 \| [a-z]+ \| [^|]+ \| [0-9]+\.[0-9]+ s \| [0-9]+ MB \|'; then
-  fail "a row without a time and a peak RSS"
+if grep '^| 100 |' "$work/table.md" | grep -vqE '^\| 100 \| [a-z]+ \| [^|]+ \| [0-9]+\.[0-9]+ s \| [0-9]+\.[0-9]+ s \| [0-9]+ MB \|'; then
+  fail "a row without a wall time, a CPU time and a peak RSS"
 fi
 echo "smoke_test: the table has all 8 rows"
