@@ -24,9 +24,13 @@ struct Blueprint {
 /// duplicate keys in a mapping are an error too. Registers the text in SourceFiles.
 /// Returns false (with diagnostics) when the file cannot be read or parsed.
 bool LoadFile(const std::string& path, Blueprint* out, Diagnostics* diags);
+/// Which YAML reader LoadString uses. kAuto tries the fast block-subset reader (block_yaml.h)
+/// and falls back to yaml-cpp; kFull is yaml-cpp alone (tests compare the two).
+enum class YamlReader { kAuto, kFull };
+
 /// As LoadFile, for text already in memory; `name` is used in positions and for `dir`.
 bool LoadString(const std::string& name, const std::string& text, Blueprint* out,
-                Diagnostics* diags);
+                Diagnostics* diags, YamlReader reader = YamlReader::kAuto);
 
 /// Validates against the embedded schema plus semantic checks (unique names, storage tiers
 /// that exist, secrets that are declared, ...); appends ALL problems, sorted by position.

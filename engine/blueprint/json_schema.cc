@@ -589,24 +589,36 @@ std::string PathForKey(const std::string& parent, std::string_view key) {
   return out;
 }
 
-JsonSchema::JsonSchema(Value schema) : schema_(std::move(schema)) { CompilePatterns(schema_); }
+JsonSchema::JsonSchema(Value schema, Patterns patterns)
+    : schema_(std::move(schema)), mode_(patterns) {
+  CollectPatterns(schema_);
+}
 
 JsonSchema::~JsonSchema() = default;
 
-void JsonSchema::AddPattern(const std::string& pattern, const Value& where) {
-  if (regexes_.count(pattern)) return;
+bool JsonSchema::Compile(const std::string& text, Pattern* p, std::string* error) {
+  if (p->tried) return p->compiled != nullptr;
+  p->tried = true;
   try {
-    regexes_[pattern] = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
+    p->compiled = std::make_unique<std::regex>(text, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    regexes_[pattern] = nullptr;
-    schema_problems_.Error(where.loc, "",
-                           "invalid pattern '" + pattern + "' in schema: " + e.what());
+    *error = e.what();
+    return false;
   }
+  return true;
 }
 
-void JsonSchema::CompilePatterns(const Value& node) {
+void JsonSchema::AddPattern(const std::string& pattern, const Value& where) {
+  auto [it, added] = regexes_.try_emplace(pattern);
+  if (!added || mode_ == Patterns::kOnFirstUse) return;
+  std::string error;
+  if (!Compile(pattern, &it->second, &error))
+    schema_problems_.Error(where.loc, "", "invalid pattern '" + pattern + "' in schema: " + error);
+}
+
+void JsonSchema::CollectPatterns(const Value& node) {
   if (node.is_list()) {
-    for (const Value& item : node.AsList()) CompilePatterns(item);
+    for (const Value& item : node.AsList()) CollectPatterns(item);
     return;
   }
   if (!node.is_map()) return;
@@ -614,13 +626,18 @@ void JsonSchema::CompilePatterns(const Value& node) {
     if (key == "pattern" && child.is_string()) AddPattern(child.AsString(), child);
     if (key == "patternProperties" && child.is_map())
       for (const auto& [pattern, sub] : child.AsMap()) AddPattern(pattern, sub);
-    CompilePatterns(child);
+    CollectPatterns(child);
   }
 }
 
 const std::regex* JsonSchema::FindRegex(const std::string& pattern) const {
   auto it = regexes_.find(pattern);
-  return it == regexes_.end() ? nullptr : it->second.get();
+  if (it == regexes_.end()) return nullptr;
+  if (mode_ == Patterns::kUpFront) return it->second.compiled.get();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string error;
+  Compile(pattern, &it->second, &error);
+  return it->second.compiled.get();
 }
 
 void JsonSchema::Validate(const Value& instance, const std::string& root_path, Diagnostics* diags,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <unordered_map>
@@ -13,7 +14,10 @@
 namespace cairn::blueprint {
 
 /// A schema prepared for repeated validation: its regular expressions are compiled once, so
-/// Validate is cheap, const and safe to call from several threads.
+/// Validate is cheap, const and safe to call from several threads. With Patterns::kOnFirstUse a
+/// pattern is compiled when an instance first reaches it instead: a large schema of which a run
+/// uses a few patterns then starts fast, but an invalid pattern is silently not checked, so use
+/// it only for schemas whose patterns are known good (the embedded one, tested eagerly).
 ///
 /// Supported: type (with "integer" and type lists), properties, required, additionalProperties
 /// (bool or schema), patternProperties, propertyNames, min/maxProperties, dependentRequired,
@@ -31,7 +35,8 @@ namespace cairn::blueprint {
 /// like any other but their content never appears in a message.
 class JsonSchema {
  public:
-  explicit JsonSchema(Value schema);
+  enum class Patterns { kUpFront, kOnFirstUse };
+  explicit JsonSchema(Value schema, Patterns patterns = Patterns::kUpFront);
   ~JsonSchema();
   JsonSchema(const JsonSchema&) = delete;
   JsonSchema& operator=(const JsonSchema&) = delete;
@@ -50,11 +55,21 @@ class JsonSchema {
   const std::regex* FindRegex(const std::string& pattern) const;
 
  private:
-  void CompilePatterns(const Value& node);
+  /// One pattern of the schema; `compiled` stays null until compiled (or when invalid).
+  struct Pattern {
+    std::unique_ptr<std::regex> compiled;
+    bool tried = false;
+  };
+
+  void CollectPatterns(const Value& node);
   void AddPattern(const std::string& pattern, const Value& where);
+  /// Compiles `p` if not tried yet; false with `error` set when the pattern is invalid.
+  static bool Compile(const std::string& text, Pattern* p, std::string* error);
 
   Value schema_;
-  std::unordered_map<std::string, std::unique_ptr<std::regex>> regexes_;
+  Patterns mode_;
+  mutable std::mutex mu_;  // guards compilation in kOnFirstUse mode
+  mutable std::unordered_map<std::string, Pattern> regexes_;
   Diagnostics schema_problems_;
 };
 

@@ -1,17 +1,16 @@
 // YAML -> Value with positions. yaml-cpp exceptions are caught in this file and nowhere else.
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "engine/blueprint/block_yaml.h"
 #include "engine/blueprint/blueprint.h"
 #include "engine/blueprint/json_schema.h"
+#include "engine/blueprint/yaml_scalar.h"
 
 namespace cairn::blueprint {
 namespace {
@@ -23,94 +22,6 @@ SourceLoc ToLoc(uint32_t file, const YAML::Mark& mark) {
   loc.line = mark.line < 0 ? 1 : static_cast<uint32_t>(mark.line) + 1;
   loc.col = mark.column < 0 ? 1 : static_cast<uint32_t>(mark.column) + 1;
   return loc;
-}
-
-bool AllDigits(std::string_view s, int base) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-                         : c >= '0' && c < static_cast<char>('0' + base);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool ParseInt(std::string_view s, Value* out) {
-  bool negative = false;
-  std::string_view body = s;
-  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  int base = 10;
-  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o')) {
-    if (s[0] == '-' || s[0] == '+') return false;  // YAML 1.2 core: no sign on 0x / 0o
-    base = body[1] == 'x' ? 16 : 8;
-    body.remove_prefix(2);
-  }
-  if (!AllDigits(body, base)) return false;
-  uint64_t magnitude = 0;
-  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), magnitude, base);
-  if (ec != std::errc() || ptr != body.data() + body.size() ||
-      magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    // Too large for an integer: keep it exactly as written rather than lose digits.
-    *out = Value(std::string(s));
-    return true;
-  }
-  int64_t v = static_cast<int64_t>(magnitude);
-  *out = Value(negative ? -v : v);
-  return true;
-}
-
-bool ParseFloat(std::string_view s, Value* out) {
-  std::string_view body = s;
-  bool negative = false;
-  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  if (body == ".inf" || body == ".Inf" || body == ".INF") {
-    double inf = std::numeric_limits<double>::infinity();
-    *out = Value(negative ? -inf : inf);
-    return true;
-  }
-  if (s == ".nan" || s == ".NaN" || s == ".NAN") {
-    *out = Value(std::numeric_limits<double>::quiet_NaN());
-    return true;
-  }
-  // [0-9]* ( . [0-9]* )? ( [eE] [-+]? [0-9]+ )?, with at least one mantissa digit.
-  size_t i = 0, digits = 0;
-  while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
-  if (i < body.size() && body[i] == '.') {
-    ++i;
-    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
-  }
-  if (digits == 0) return false;
-  if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
-    ++i;
-    if (i < body.size() && (body[i] == '-' || body[i] == '+')) ++i;
-    size_t exp_start = i;
-    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i;
-    if (i == exp_start) return false;
-  }
-  if (i != body.size()) return false;
-  std::string copy(s);
-  *out = Value(std::strtod(copy.c_str(), nullptr));
-  return true;
-}
-
-// YAML 1.2 core schema resolution of a plain (unquoted, untagged) scalar.
-Value ResolvePlain(const std::string& s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return Value();
-  if (s == "true" || s == "True" || s == "TRUE") return Value(true);
-  if (s == "false" || s == "False" || s == "FALSE") return Value(false);
-  Value v;
-  char c = s[0];
-  if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.') {
-    if (ParseInt(s, &v)) return v;
-    if (ParseFloat(s, &v)) return v;
-  }
-  return Value(s);
 }
 
 /// One step of the path to the node being converted; rendered to "apps[2].image" only when a
@@ -154,10 +65,10 @@ Value Converter::ConvertScalar(const YAML::Node& node, const PathLink& path) {
   if (tag == "!" || tag == "tag:yaml.org,2002:str") {
     v = Value(text);  // quoted or block scalars, and !!str, are always strings
   } else if (tag == "?" || tag.empty()) {
-    v = ResolvePlain(text);
+    v = ResolvePlainScalar(text);
   } else if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float") {
-    bool ok = tag == "tag:yaml.org,2002:int" ? ParseInt(text, &v) && v.is_int()
-                                             : ParseInt(text, &v) || ParseFloat(text, &v);
+    bool ok = tag == "tag:yaml.org,2002:int" ? ParseYamlInt(text, &v) && v.is_int()
+                                             : ParseYamlInt(text, &v) || ParseYamlFloat(text, &v);
     if (!ok) {
       diags_->Error(loc, path.Render(), "'" + text + "' is not a valid " + tag.substr(18),
                     "remove the tag or write a number");
@@ -166,7 +77,7 @@ Value Converter::ConvertScalar(const YAML::Node& node, const PathLink& path) {
       v = Value(static_cast<double>(v.AsInt()));
     }
   } else if (tag == "tag:yaml.org,2002:bool") {
-    v = ResolvePlain(text);
+    v = ResolvePlainScalar(text);
     if (!v.is_bool()) {
       diags_->Error(loc, path.Render(), "'" + text + "' is not a valid bool",
                     "write true or false");
@@ -272,12 +183,21 @@ std::string AbsoluteDir(const std::string& name) {
 }  // namespace
 
 bool LoadString(const std::string& name, const std::string& text, Blueprint* out,
-                Diagnostics* diags) {
+                Diagnostics* diags, YamlReader reader) {
   out->path = name;
   out->dir = AbsoluteDir(name);
   out->root = Value();
   out->key_locs.Clear();
   uint32_t file = SourceFiles::Add(name, text);
+  if (reader == YamlReader::kAuto) {
+    Value root;
+    KeyLocations keys;
+    if (ReadBlockYaml(text, file, &root, &keys)) {
+      out->root = std::move(root);
+      out->key_locs = std::move(keys);
+      return true;
+    }
+  }
   size_t errors_before = diags->error_count();
   std::vector<YAML::Node> docs;
   try {

@@ -316,6 +316,26 @@ TEST(JsonSchemaTest, CustomExpectedKeywordRewordsPatternFailures) {
   EXPECT_EQ(Errors(s, "lots\n"), "1:1 expected millicores such as 500m");
 }
 
+// Compiling on first use changes when a pattern is compiled, not what it accepts.
+TEST(JsonSchemaTest, PatternsCompiledOnFirstUseCheckTheSame) {
+  JsonSchema js(Schema(R"({"type":"object","properties":{"cpu":{"pattern":"^[0-9]+m$"}},
+                          "patternProperties":{"^x-":{"type":"integer"}}})"),
+                JsonSchema::Patterns::kOnFirstUse);
+  EXPECT_TRUE(js.schema_problems().empty());
+  Blueprint bp;
+  testing::AssertLoad(&bp, "cpu: lots\nx-a: no\nx-b: 2\n", "i.yaml");
+  Diagnostics diags;
+  js.Validate(bp.root, "", &diags, &bp.key_locs);
+  ASSERT_EQ(diags.items().size(), 2u) << RenderDiagnostics(diags, false);
+  EXPECT_EQ(diags.items()[0].loc.line, 1u);
+  EXPECT_NE(diags.items()[0].summary.find("^[0-9]+m$"), std::string::npos);
+  EXPECT_EQ(diags.items()[1].summary, "expected integer, got string");
+  testing::AssertLoad(&bp, "cpu: 500m\nx-b: 2\n", "i.yaml");
+  Diagnostics clean;
+  js.Validate(bp.root, "", &clean, &bp.key_locs);
+  EXPECT_TRUE(clean.empty()) << RenderDiagnostics(clean, false);
+}
+
 TEST(JsonSchemaTest, InvalidPatternIsASchemaProblem) {
   JsonSchema js(Schema(R"({"pattern":"(unclosed"})"));
   ASSERT_EQ(js.schema_problems().size(), 1u);

@@ -2,6 +2,7 @@
 
 #include "engine/base/json.h"
 #include "engine/blueprint/blueprint.h"
+#include "engine/blueprint/json_schema.h"
 #include "tests/blueprint/blueprint_test_util.h"
 #include "tests/support/test_support.h"
 
@@ -51,6 +52,12 @@ TEST(ValidateTest, EmbeddedSchemaIsTheOneInTheSourceTree) {
   Result<Value> on_disk = ParseJson(text);
   ASSERT_TRUE(on_disk.ok());
   EXPECT_TRUE(*on_disk == EmbeddedSchema()) << "re-run cmake to embed the edited schema";
+}
+
+// Validate compiles the embedded schema's patterns only when used, so check all of them here.
+TEST(ValidateTest, EveryPatternOfTheEmbeddedSchemaCompiles) {
+  JsonSchema up_front(EmbeddedSchema(), JsonSchema::Patterns::kUpFront);
+  EXPECT_EQ(RenderDiagnostics(up_front.schema_problems(), false), "");
 }
 
 TEST(ValidateTest, UnknownTopLevelKeyPointsAtTheKeyWithHint) {
