@@ -55,9 +55,12 @@ def cells_for(row):
         return cells + ["not run (apply unfinished)", "-", "-", "-", "-"]
     if tf[2] == "timeout":
         # Stopped: its time and CPU are lower bounds, and so are the ratios.
-        cells += ["> " + seconds(tf[0]) + " (stopped)", "> " + seconds(tf[3]), "-"]
+        cpu_known = tf[3] > 0
+        cells += ["> " + seconds(tf[0]) + " (stopped)", "> " + seconds(tf[3]) if cpu_known else "-",
+                  "-"]
         if cairn:
-            return cells + [ratio(tf[0], cairn[0], True), ratio(tf[3], cairn[3], True)]
+            return cells + [ratio(tf[0], cairn[0], True),
+                            ratio(tf[3], cairn[3], True) if cpu_known else "-"]
         return cells + ["-", "-"]
     cells += [seconds(tf[0]), seconds(tf[3]), megabytes(tf[1])]
     if cairn:
