@@ -21,6 +21,7 @@ packages=(
   python3 time           # bench/run.sh (its smoke test runs in ctest): generators, /usr/bin/time
   pdns-server pdns-backend-sqlite3 sqlite3  # the powerdns provider's tests run a real PowerDNS
   bind9-dnsutils         # dig: those tests check every applied record with a DNS query
+  zsh                    # tests: `cairn completion zsh` is parsed, loaded with compinit and run
 )
 
 sudo=""

@@ -222,6 +222,57 @@ TEST_F(StateCommandsTest, CompletionScriptsParseAndKnowTheCommands) {
   EXPECT_NE(Cairn({"completion", "fish"}).exit_code, 0);
 }
 
+// bash sources the script and registers the completion function for cairn.
+TEST_F(StateCommandsTest, BashCompletionRegistersForCairn) {
+  CommandResult bash = Cairn({"completion", "bash"});
+  ASSERT_EQ(bash.exit_code, 0) << bash.err;
+  WriteFile(dir_.Join("cairn.bash"), bash.out);
+  CommandResult registered =
+      RunCommand({"bash", "-c", "source " + dir_.Join("cairn.bash") + " && complete -p cairn"});
+  EXPECT_EQ(registered.exit_code, 0) << registered.err;
+  EXPECT_NE(registered.out.find("-F _cairn cairn"), std::string::npos) << registered.out;
+}
+
+// zsh parses the script, compinit registers it both when sourced and when autoloaded from
+// $fpath, and the function offers the sub-commands of `cairn state` and files after --out.
+TEST_F(StateCommandsTest, ZshCompletionLoadsAndCompletes) {
+  ASSERT_EQ(RunCommand({"sh", "-c", "command -v zsh"}).exit_code, 0)
+      << "zsh is not installed: this test checks the zsh completion script (apt-get install zsh; "
+         ".ci/install-deps.sh installs it)";
+  CommandResult zsh = Cairn({"completion", "zsh"});
+  ASSERT_EQ(zsh.exit_code, 0) << zsh.err;
+  std::string fpath_dir = dir_.Join("zfunc");
+  std::filesystem::create_directories(fpath_dir);
+  std::string script = fpath_dir + "/_cairn";
+  WriteFile(script, zsh.out);
+
+  CommandResult syntax = RunCommand({"zsh", "-n", script});
+  EXPECT_EQ(syntax.exit_code, 0) << syntax.err;
+
+  const std::string compinit = "autoload -U compinit && compinit -u -D && ";
+  CommandResult sourced = RunCommand(
+      {"zsh", "-f", "-c", compinit + "source " + script + " && print -r -- ${_comps[cairn]}"});
+  EXPECT_EQ(sourced.exit_code, 0) << sourced.err;
+  EXPECT_EQ(sourced.out, "_cairn\n") << sourced.err;
+  CommandResult autoloaded = RunCommand(
+      {"zsh", "-f", "-c",
+       "fpath=(" + fpath_dir + " $fpath) && " + compinit + "print -r -- ${_comps[cairn]}"});
+  EXPECT_EQ(autoloaded.out, "_cairn\n") << autoloaded.err;
+
+  // compadd and _files stand in for the completion system: they print what would be offered.
+  const std::string stubs =
+      "compadd() { print -r -- \"$@\"; }; _files() { print -r -- '<files>'; }; ";
+  CommandResult state = RunCommand({"zsh", "-f", "-c",
+                                    compinit + "source " + script + " && " + stubs +
+                                        "words=(cairn state ''); CURRENT=3; _cairn"});
+  EXPECT_EQ(state.exit_code, 0) << state.err;
+  EXPECT_NE(state.out.find("list show rm mv"), std::string::npos) << state.out << state.err;
+  CommandResult out_file = RunCommand({"zsh", "-f", "-c",
+                                       compinit + "source " + script + " && " + stubs +
+                                           "words=(cairn plan --out ''); CURRENT=4; _cairn"});
+  EXPECT_EQ(out_file.out, "<files>\n") << out_file.err;
+}
+
 TEST_F(StateCommandsTest, EveryCommandHelpHasADescriptionAndExamples) {
   for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"plan"},
                                                                             {"apply"},
