@@ -92,6 +92,12 @@ Result<std::string> EtcdClient::Post(const std::string& url, const std::string& 
   if (!opts_.key.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, opts_.key.c_str());
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+      rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CIPHER) {
+    // Another endpoint or a second try will not fix a certificate.
+    return Status::Error(std::string(curl_easy_strerror(rc)) + " (" + url + ")",
+                         "check state.tls (ca, cert, key) against the etcd certificates");
+  }
   if (rc != CURLE_OK) return Status::WithCode(Status::Code::kRetryable, curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_code);
   return answer;
@@ -114,6 +120,9 @@ Result<nlohmann::json> EtcdClient::Call(const std::string& path, const nlohmann:
     while (!base.empty() && base.back() == '/') base.pop_back();
     long code = 0;
     Result<std::string> answer = Post(base + "/v3/" + path, text, &code);
+    if (!answer.ok() && answer.status().code() != Status::Code::kRetryable) {
+      return answer.status();
+    }
     if (answer.ok() && code == 200) {
       nlohmann::json j = nlohmann::json::parse(*answer, nullptr, false);
       if (j.is_object()) return j;

@@ -45,9 +45,13 @@ EtcdCluster::~EtcdCluster() {
   for (Member& m : m_) Kill(static_cast<int>(&m - m_.data()));
 }
 
+std::string EtcdCluster::ClientUrl(int port) const {
+  return tls_.ca.empty() ? Url(port) : "https://127.0.0.1:" + std::to_string(port);
+}
+
 std::vector<std::string> EtcdCluster::endpoints() const {
   std::vector<std::string> out;
-  for (const Member& m : m_) out.push_back(Url(m.client_port));
+  for (const Member& m : m_) out.push_back(ClientUrl(m.client_port));
   return out;
 }
 
@@ -70,8 +74,8 @@ std::string EtcdCluster::StartMember(int i, const std::string& initial_cluster) 
       EtcdBinary(),
       "--name=" + m.name,
       "--data-dir=" + dir_.Join(m.name + ".etcd"),
-      "--listen-client-urls=" + Url(m.client_port),
-      "--advertise-client-urls=" + Url(m.client_port),
+      "--listen-client-urls=" + ClientUrl(m.client_port),
+      "--advertise-client-urls=" + ClientUrl(m.client_port),
       "--listen-peer-urls=" + Url(m.peer_port),
       "--initial-advertise-peer-urls=" + Url(m.peer_port),
       "--initial-cluster=" + initial_cluster,
@@ -82,6 +86,12 @@ std::string EtcdCluster::StartMember(int i, const std::string& initial_cluster) 
       "--heartbeat-interval=200",
       "--election-timeout=2000",
   };
+  if (!tls_.ca.empty()) {
+    argv.push_back("--cert-file=" + tls_.cert);
+    argv.push_back("--key-file=" + tls_.key);
+    argv.push_back("--trusted-ca-file=" + tls_.ca);
+    argv.push_back("--client-cert-auth");
+  }
   pid_t pid = fork();
   if (pid == 0) {
     int log = open(dir_.Join(m.name + ".log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -121,6 +131,9 @@ std::string EtcdCluster::Start() {
     state::EtcdOptions o;
     o.endpoints = {endpoints()[static_cast<size_t>(i)]};
     o.retry_for = std::chrono::milliseconds(90000);
+    o.ca = tls_.ca;
+    o.cert = tls_.client_cert;
+    o.key = tls_.client_key;
     state::EtcdClient c(o);
     Result<state::EtcdRange> r = c.Range("/cairn-test-ready");
     if (!r.ok())

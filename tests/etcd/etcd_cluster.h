@@ -16,6 +16,14 @@ namespace cairn::testing {
 class EtcdCluster {
  public:
   explicit EtcdCluster(int members) : members_(members) {}
+
+  /// Before Start: serve clients over TLS with `cert`/`key`, and require client certificates
+  /// signed by `ca`. The readiness check uses `client_cert`/`client_key`.
+  void UseTls(std::string ca, std::string cert, std::string key, std::string client_cert,
+              std::string client_key) {
+    tls_ = {std::move(ca), std::move(cert), std::move(key), std::move(client_cert),
+            std::move(client_key)};
+  }
   ~EtcdCluster();
   EtcdCluster(const EtcdCluster&) = delete;
   EtcdCluster& operator=(const EtcdCluster&) = delete;
@@ -39,7 +47,13 @@ class EtcdCluster {
   };
   std::string StartMember(int i, const std::string& initial_cluster);
 
+  struct Tls {
+    std::string ca, cert, key, client_cert, client_key;
+  };
+  std::string ClientUrl(int port) const;
+
   const int members_;
+  Tls tls_;
   TempDir dir_;
   std::vector<Member> m_;
 };
