@@ -93,18 +93,24 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     }
     if (GitSource* g = s.git(); g != nullptr) report.commit = g->commit.id;
     if (nlohmann::json git = GitJson(s); s.json() && !git.is_null()) doc["git"] = std::move(git);
-    if (!destroy) {
+    // Deleting is never refused for the commit it was planned from; anything else may be.
+    auto refused = [&] {
       report.refusal = GitRefusal(s, o.git, *current);
-      if (!report.refusal.empty()) {
-        report.stage = ApplyReport::Stage::kRefused;
-        s.FlushDiagnostics();
-        break;
-      }
-    }
+      if (report.refusal.empty()) return false;
+      report.stage = ApplyReport::Stage::kRefused;
+      s.FlushDiagnostics();
+      return true;
+    };
+    if (o.plan_file.empty() && !destroy && refused()) break;
     plan::Plan p;
     if (!(o.plan_file.empty() ? BuildPlan(s, o, destroy, *current, &p)
                               : LoadSavedPlan(s, o, *current, &p)))
       break;
+    // A saved plan says itself whether it destroys (cairn plan --destroy -out FILE).
+    if (!o.plan_file.empty()) {
+      destroy = p.destroy;
+      if (!destroy && refused()) break;
+    }
     std::cout << RenderPlanFor(p, o, s.color_out());
     if (s.json()) doc["plan"] = PlanJson(p, o.refresh_only, !o.targets.empty());
     CountChanges(p, &report);

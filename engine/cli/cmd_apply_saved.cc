@@ -45,7 +45,8 @@ bool LoadSavedPlan(Session& s, const RunOptions& o, const state::State& current,
     Diagnostic d;
     d.summary = "the saved plan " + o.plan_file + " is stale: " + reasons.front();
     for (size_t i = 1; i < reasons.size(); ++i) d.detail += (i > 1 ? "\n" : "") + reasons[i];
-    d.hint = "make a new plan with `cairn plan -out " + o.plan_file + "` and review it";
+    d.hint = std::string("make a new plan with `cairn plan ") +
+             (f->plan.destroy ? "--destroy " : "") + "-out " + o.plan_file + "` and review it";
     s.diags().Add(std::move(d));
     s.FlushDiagnostics();
     return false;

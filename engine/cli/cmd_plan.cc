@@ -131,7 +131,7 @@ int RunPlan(Session& s, const RunOptions& o) {
   } else {
     WarnRollback(s, *current);
     plan::Plan p;
-    if (BuildPlan(s, o, /*destroy=*/false, *current, &p)) {
+    if (BuildPlan(s, o, o.destroy, *current, &p)) {
       bool changes = o.refresh_only ? !p.drift.empty() : p.HasChanges();
       code = (o.detailed_exitcode && changes) ? kExitChanges : kExitOk;
       if (!o.plan_out.empty()) {
@@ -214,14 +214,19 @@ void AddPlanCommand(CLI::App& root, std::vector<Command>* out) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = root.add_subcommand("plan", "Show what apply would change");
   AddRunFlags(cmd, opts.get(), false);
-  cmd->add_flag("--refresh-only", opts->refresh_only,
-                "Only show what changed outside of cairn (drift)");
+  CLI::Option* refresh_only = cmd->add_flag("--refresh-only", opts->refresh_only,
+                                            "Only show what changed outside of cairn (drift)");
+  cmd->add_flag("--destroy", opts->destroy,
+                "Plan deleting everything in the state, as `cairn destroy` would (save it with "
+                "-out to review it first)")
+      ->excludes(refresh_only);
   cmd->add_option("-o,--out", opts->plan_out,
                   "Save the plan to FILE for `cairn apply FILE` (the file holds secrets)");
   cmd->footer(
       "Examples:\n"
       "  cairn plan\n"
       "  cairn plan -out site.plan && cairn apply site.plan\n"
+      "  cairn plan --destroy -out teardown.plan && cairn apply teardown.plan\n"
       "  cairn plan --target local.file.motd\n"
       "  cairn plan --refresh-only\n"
       "  cairn plan --json | jq '.summary'\n"

@@ -63,6 +63,7 @@ struct RunOptions {
   bool json = false;                 // --json: one JSON document on stdout (docs/json.md)
   std::vector<std::string> targets;  // --target (repeatable): a partial plan
   bool refresh_only = false;         // --refresh-only: only drift; apply records it
+  bool destroy = false;              // plan --destroy: plan deleting everything in the state
   std::string plan_out;              // plan -out FILE
   std::string plan_file;             // apply FILE: apply a saved plan
   int max_retries = 5;               // --max-retries: of a call that failed transiently

@@ -56,6 +56,42 @@ TEST_F(OperatorTest, StalePlanIsRefusedSayingWhatChanged) {
   EXPECT_NE(ReadFile(Out("site/hosts")).find("192.168.1.12 mini-3"), std::string::npos);
 }
 
+// `plan --destroy -out FILE` saves a teardown to review; `apply FILE` performs exactly it, and
+// a destroy plan saved before something else was applied is refused.
+TEST_F(OperatorTest, SavedDestroyPlanIsAppliedByApplyAndRefusedWhenStale) {
+  UseQuickstart();
+  ASSERT_EQ(Cairn({"apply", "--auto-approve"}).exit_code, 0);
+  CommandResult plan = Cairn({"plan", "--destroy", "-out", "teardown.plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("Plan: 0 to add, 0 to change, 4 to destroy."), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("cairn apply teardown.plan"), std::string::npos) << plan.out;
+  EXPECT_TRUE(FileExists(Out("site/hosts"))) << "planning deletes nothing";
+  ASSERT_EQ(Cairn({"plan", "--destroy", "-out", "later.plan"}).exit_code, 0);
+
+  CommandResult apply = Cairn({"apply", "teardown.plan", "--detailed-exitcode"});
+  EXPECT_EQ(apply.exit_code, 2) << apply.out << apply.err;
+  EXPECT_NE(apply.out.find("Destroy complete! Resources: 4 destroyed."), std::string::npos)
+      << apply.out;
+  EXPECT_FALSE(FileExists(Out("site/hosts")));
+  EXPECT_EQ(Cairn({"state", "list"}).out, "");
+
+  // The state moved on (serial 1 -> 2) after later.plan was made: it is refused, nothing runs.
+  ASSERT_EQ(Cairn({"apply", "--auto-approve"}).exit_code, 0);
+  CommandResult stale = Cairn({"apply", "later.plan"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("the saved plan later.plan is stale: the state serial moved from 1 to "
+                           "3"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_NE(stale.err.find("cairn plan --destroy -out later.plan"), std::string::npos) << stale.err;
+  EXPECT_TRUE(FileExists(Out("site/hosts"))) << "a stale destroy plan deletes nothing";
+
+  CommandResult both = Cairn({"plan", "--destroy", "--refresh-only"});
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+}
+
 TEST_F(OperatorTest, StalePlanNamesAPluginVersionChange) {
   UseMemoPlugin("1.0.0");
   WriteFile(dir_.Join("blueprint.yaml"),
