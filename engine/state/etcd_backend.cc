@@ -170,38 +170,40 @@ Status EtcdBackend::Unlock(const std::string& lock_id) {
 }
 
 Status EtcdBackend::ForceUnlock(const std::string& lock_id) {
-  if (std::lock_guard<std::mutex> lock(mu_); held_.has_value() && held_->id == lock_id) {
-    // Fall through to Unlock below, outside this scope.
-  } else {
-    Result<EtcdRange> r = client_->Range(keys_.lock());
-    if (!r.ok()) return Status(r.status()).Prepend("cannot read the state lock: ");
-    if (r->kvs.empty()) {
-      return Status::WithCode(Status::Code::kNotFound,
-                              "the state is not locked (" + keys_.lock() + " does not exist)");
-    }
-    const EtcdKv& kv = r->kvs[0];
-    Result<Value> v = ParseJson(kv.value);
-    Result<LockInfo> holder = v.ok() ? LockInfoFromValue(*v) : Result<LockInfo>(v.status());
-    if (!holder.ok()) {
-      return Status::Error("the lock record " + keys_.lock() + " is unreadable",
-                           "make sure no cairn command is running, then delete the key with "
-                           "etcdctl del " +
-                               keys_.lock());
-    }
-    if (holder->id != lock_id) {
-      return Status::WithCode(Status::Code::kConflict,
-                              "lock id " + lock_id + " does not match the current lock: " +
-                                  LockedStatus(*holder).message(),
-                              "copy the id from the 'state is locked' message");
-    }
-    bool deleted = false;
-    Result<nlohmann::json> t = client_->Txn({EtcdCompareModRevision(keys_.lock(), kv.mod_revision)},
-                                            {EtcdDeleteRange(keys_.lock())}, {}, &deleted);
-    if (!t.ok()) return Status(t.status()).Prepend("cannot remove the state lock: ");
-    if (kv.lease != 0) (void)client_->LeaseRevoke(kv.lease);
-    return Status::Ok();
+  bool ours = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ours = held_.has_value() && held_->id == lock_id;
   }
-  return Unlock(lock_id);
+  if (ours) return Unlock(lock_id);
+  Result<EtcdRange> r = client_->Range(keys_.lock());
+  if (!r.ok()) return Status(r.status()).Prepend("cannot read the state lock: ");
+  if (r->kvs.empty()) {
+    return Status::WithCode(Status::Code::kNotFound,
+                            "the state is not locked (" + keys_.lock() + " does not exist)");
+  }
+  const EtcdKv& kv = r->kvs[0];
+  Result<Value> v = ParseJson(kv.value);
+  Result<LockInfo> holder = v.ok() ? LockInfoFromValue(*v) : Result<LockInfo>(v.status());
+  if (!holder.ok()) {
+    return Status::Error("the lock record " + keys_.lock() + " is unreadable",
+                         "make sure no cairn command is running, then delete the key with "
+                         "etcdctl del " +
+                             keys_.lock());
+  }
+  if (holder->id != lock_id) {
+    return Status::WithCode(Status::Code::kConflict,
+                            "lock id " + lock_id + " does not match the current lock: " +
+                                LockedStatus(*holder).message(),
+                            "copy the id from the 'state is locked' message");
+  }
+  // Only that very record: a lock taken again meanwhile has another mod revision.
+  bool deleted = false;
+  Result<nlohmann::json> t = client_->Txn({EtcdCompareModRevision(keys_.lock(), kv.mod_revision)},
+                                          {EtcdDeleteRange(keys_.lock())}, {}, &deleted);
+  if (!t.ok()) return Status(t.status()).Prepend("cannot remove the state lock: ");
+  if (kv.lease != 0) (void)client_->LeaseRevoke(kv.lease);
+  return Status::Ok();
 }
 
 }  // namespace cairn::state
