@@ -14,6 +14,7 @@
 #include "engine/state/file_io.h"
 #include "engine/state/journal_format.h"
 #include "engine/state/journal_writer.h"
+#include "engine/state/json_reader.h"
 #include "engine/state/lock_info.h"
 
 namespace cairn::state {
@@ -115,6 +116,8 @@ class ValueBuilder : public nlohmann::json_sax<nlohmann::json> {
 // Parses the state file's JSON into *out. On an error it parses again with ParseJson, only to
 // report the error exactly as everywhere else.
 Status ParseStateJson(const std::string& text, Value* out) {
+  if (ReadJsonFast(text, out)) return Status::Ok();
+  *out = Value();
   ValueBuilder builder(out);
   if (nlohmann::json::sax_parse(text, &builder)) return Status::Ok();
   Result<Value> again = ParseJson(text);
