@@ -283,7 +283,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
     std::sort(replace.begin(), replace.end());
     if (!changed) {
       c.action = Action::kNoOp;
-      c.after = c.before;
+      c.after = std::move(after);  // nothing was changed in it: a copy of before
     } else if (!replace.empty()) {
       c.action =
           type->create_before_destroy ? Action::kCreateThenDelete : Action::kDeleteThenCreate;

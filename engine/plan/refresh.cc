@@ -144,12 +144,19 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
     }
     for (size_t i = 0; i < t.members.size(); ++i) {
       const state::ResourceState& r = *t.members[i];
-      Value before = r.attributes;
-      state::MarkSensitive(&before, r.sensitive_paths);
-      std::vector<std::string> paths = SensitivePathsOf(t.type, before, r.sensitive_paths);
+      // The prior attributes with their sensitive marks; copied only when drift needs them
+      // (without recorded paths, marking changes nothing, so the paths come from the original).
+      auto marked_before = [&r] {
+        Value before = r.attributes;
+        state::MarkSensitive(&before, r.sensitive_paths);
+        return before;
+      };
+      std::vector<std::string> paths =
+          r.sensitive_paths.empty() ? SensitivePathsOf(t.type, r.attributes, r.sensitive_paths)
+                                    : SensitivePathsOf(t.type, marked_before(), r.sensitive_paths);
       if (!t.found[i].has_value()) {
         result.gone.push_back(r.address);
-        result.drift.push_back(Drift{r.address, std::move(before), Value(), std::move(paths)});
+        result.drift.push_back(Drift{r.address, marked_before(), Value(), std::move(paths)});
         result.refreshed.resources.erase(r.address);
         continue;
       }
@@ -160,7 +167,7 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
       if (now.Find("id")->is_string()) out.id = now.Find("id")->AsString();
       if (now != r.attributes) {
         paths = SensitivePathsOf(t.type, now, paths);
-        result.drift.push_back(Drift{r.address, std::move(before), now, paths});
+        result.drift.push_back(Drift{r.address, marked_before(), now, paths});
       }
       out.attributes = std::move(now);
       out.sensitive_paths = std::move(paths);
