@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   git                    # tests: repositories made in the test, `git daemon` as a git:// remote
   openssh-client         # ssh-keygen: verifying ssh commit signatures (--require-signed), tests
+  openssh-server         # tests: only the sshd binary, which the `cairn watch` ssh tests start
+                         # themselves (the system service is kept from starting, see below)
   gpgv                   # verifying gpg commit signatures (--require-signed)
   gpg gpg-agent          # tests: signing commits with a gpg key made in the test
   liblua5.4-dev          # plugin host (Lua 5.4 C API)
@@ -33,6 +35,16 @@ for p in "${packages[@]}"; do
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (openssh-server, etcd-server, pdns-server) would start it from
+  # their postinst; the tests start their own servers, and without systemd the start can fail
+  # the install. A policy-rc.d answering 101 ("action forbidden") keeps them stopped during
+  # the install; it is removed afterwards unless the machine already had one.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -37,15 +37,17 @@ void SleepUnlessStopped(double seconds, const InterruptFlags& flags) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
-// The decision for a plan of `commit`, from what RunApply reported.
+// The decision for a plan of `commit`, from what RunApply reported; `error` is the first error
+// it printed, so that the status file says why without the log.
 void Decide(const WatchOptions& w, const ApplyReport& r, const std::string& commit,
-            WatchDecision* d) {
+            const std::string& error, WatchDecision* d) {
   d->plan = r;
   std::string by_hand = "run `cairn apply --rev " + commit.substr(0, 12) + "` to apply it";
   switch (r.stage) {
     case ApplyReport::Stage::kFailedEarly:
       d->decision = "plan-failed";
-      d->reason = "the plan could not be made (see the log above)";
+      d->reason = error.empty() ? "the plan could not be made (see the log above)"
+                                : "the plan could not be made: " + error;
       break;
     case ApplyReport::Stage::kRefused:
       d->decision = "refused";
@@ -62,7 +64,9 @@ void Decide(const WatchOptions& w, const ApplyReport& r, const std::string& comm
       break;
     case ApplyReport::Stage::kApplied:
       d->decision = r.failed ? "apply-failed" : "applied";
-      if (r.failed) d->reason = "some changes failed (see the log above)";
+      if (r.failed)
+        d->reason = error.empty() ? "some changes failed (see the log above)"
+                                  : "some changes failed: " + error;
       break;
   }
 }
@@ -92,7 +96,7 @@ WatchDecision PlanCommit(const GlobalOptions& g, const WatchOptions& w, const st
   };
   RunApply(cycle, o, /*destroy=*/false);
   if (GitSource* src = cycle.git(); src != nullptr) d.subject = src->commit.summary;
-  Decide(w, report, commit, &d);
+  Decide(w, report, commit, cycle.first_error(), &d);
   if (report.stage != ApplyReport::Stage::kFailedEarly) {
     Result<state::State> st = cycle.backend().Load();
     if (st.ok()) out->live_commit = state::LastAppliedCommit(*st);
@@ -136,6 +140,7 @@ int RunWatch(const GlobalOptions& g, const WatchOptions& w) {
     if (!head.ok()) {
       d.decision = "fetch-failed";
       d.reason = head.status().message();
+      if (!head.status().hint().empty()) d.reason += " (hint: " + head.status().hint() + ")";
     } else if (*head == decided) {
       if (w.once) break;
       SleepUnlessStopped(interval, flags);
@@ -205,6 +210,10 @@ void AddWatchCommand(CLI::App& root, std::vector<Command>* out) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--ssh-key", w->fetch.ssh_key, "Private key for ssh remotes")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--known-hosts", w->fetch.known_hosts,
+                  "OpenSSH known_hosts file with the ssh remote's host key (default: "
+                  "~/.ssh/known_hosts); any other host key is refused")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--parallelism", w->run.parallelism, "Provider calls in flight at once")
       ->default_val(10)
       ->check(CLI::Range(1, 256));
@@ -217,7 +226,9 @@ void AddWatchCommand(CLI::App& root, std::vector<Command>* out) {
       "Examples:\n"
       "  cairn -f deploy/blueprint.yaml watch --interval 30s --auto-approve=safe\n"
       "  cairn watch --remote https://git.example/site.git --ca-file ca.pem --require-signed "
-      "--allowed-signers deployers\n\n"
+      "--allowed-signers deployers\n"
+      "  cairn watch --remote ssh://deploy@git.example/site.git --ssh-key deploy_key "
+      "--known-hosts known_hosts\n\n"
       "Exit codes: 0 stopped by a signal (with --once: decided), 1 error.");
   out->push_back({cmd, [w](Session& s) { return RunWatch(s.options(), *w); }});
 }

@@ -19,10 +19,22 @@ Session::Session(GlobalOptions opts)
       color_out_(!opts_.no_color && ColorWanted(stdout)),
       color_err_(!opts_.no_color && ColorWanted(stderr)) {}
 
+void Session::RememberFirstError() {
+  if (!first_error_.empty()) return;
+  for (const Diagnostic& d : diags_.items()) {
+    if (d.severity != Severity::kError) continue;
+    if (d.loc.valid()) first_error_ = SourceFiles::Format(d.loc) + ": ";
+    if (!d.path.empty()) first_error_ += d.path + ": ";
+    first_error_ += d.summary;
+    return;
+  }
+}
+
 void Session::FlushDiagnostics() {
   // What the state backend noticed (a recovered journal, a lock taken over) is shown too.
   if (backend_ != nullptr) diags_.Append(backend_->TakeWarnings());
   if (diags_.empty()) return;
+  RememberFirstError();
   if (json_) {
     for (const Diagnostic& d : diags_.items()) json_diags_.push_back(d);
     diags_ = Diagnostics();

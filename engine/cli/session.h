@@ -58,6 +58,9 @@ class Session {
   bool json() const { return json_; }
   /// The diagnostics flushed in JSON mode plus any not yet flushed; clears both.
   std::vector<Diagnostic> TakeJsonDiagnostics();
+  /// The first error flushed so far, on one line ("file:line:col: summary"); "" when none.
+  /// Unattended runs (cairn watch) report it as the reason a step failed.
+  const std::string& first_error() const { return first_error_; }
 
   const GlobalOptions& options() const { return opts_; }
   bool color_out() const { return color_out_; }
@@ -74,10 +77,13 @@ class Session {
   std::vector<std::string> BlueprintPluginDirs() const;
   /// Lists the uncommitted files that this run would read (see GitSource::ScanChanges).
   bool ScanGitChanges();
+  /// Keeps the first error diagnostic's text for first_error().
+  void RememberFirstError();
 
   GlobalOptions opts_;
   bool json_ = false;
   std::vector<Diagnostic> json_diags_;
+  std::string first_error_;
   bool color_out_;
   bool color_err_;
   Diagnostics diags_;

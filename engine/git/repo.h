@@ -24,11 +24,12 @@ struct CommitInfo {
   std::string ShortId() const { return id.substr(0, 12); }
 };
 
-/// How to reach a remote: CA file for https, key for ssh (both optional).
+/// How to reach a remote: CA file for https; key and known hosts for ssh (all optional).
 struct FetchOptions {
   std::string ca_file;         // PEM bundle trusted for https remotes
   std::string ssh_key;         // private key file for ssh remotes
   std::string ssh_public_key;  // its .pub ("" : ssh_key + ".pub")
+  std::string known_hosts;     // host keys trusted for ssh ("" : $HOME/.ssh/known_hosts)
 };
 
 /// A commit's signature and the bytes it signs (kNotFound when the commit is unsigned).
@@ -76,6 +77,7 @@ class Repo {
 
   /// Fetches `branch` of `remote` (a configured remote's name, or a URL: file://, git://,
   /// https://, ssh://) into refs/cairn/watch/<branch> and returns the commit it points at.
+  /// An ssh host's key must be in the known hosts file; any other is refused.
   Result<std::string> FetchBranch(const std::string& remote, const std::string& branch,
                                   const FetchOptions& options) const;
 

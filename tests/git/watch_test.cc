@@ -4,107 +4,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "engine/base/json.h"
-#include "tests/git/git_fixture.h"
+#include "tests/git/watch_fixture.h"
 
 namespace cairn::testing {
 namespace {
 
-constexpr double kPatience = 60;  // seconds to wait for a decision on a loaded machine
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-class WatchTest : public GitFixture {
- protected:
-  void SetUp() override {
-    GitFixture::SetUp();
-    Init(dir_.path());
-    WriteFile(dir_.Join(".gitignore"), ".cairn/\n");
-    UseMemoPlugin("1.0.0");
-    WriteFile(dir_.Join("blueprint.yaml"), Blueprint({{"a", "one"}}));
-    c1_ = CommitAll(dir_.path(), "note a");
-    bare_ = remotes_.Join("site.git");
-    Git(remotes_.path(), {"clone", "-q", "--bare", dir_.path(), bare_});
-    deploy_ = remotes_.Join("deploy");
-    Git(remotes_.path(), {"clone", "-q", "file://" + bare_, deploy_});
-  }
-
-  static std::string Blueprint(const std::vector<std::pair<std::string, std::string>>& notes) {
-    std::string out = "plugins: [plugins]\nresources:\n";
-    for (const auto& [name, text] : notes)
-      out += "  memo.note." + name + ":\n    text: " + text + "\n";
-    return out;
-  }
-
-  // Commits a new blueprint in the author's repository and pushes it to the bare remote.
-  std::string Push(const std::vector<std::pair<std::string, std::string>>& notes,
-                   const std::string& message) {
-    WriteFile(dir_.Join("blueprint.yaml"), Blueprint(notes));
-    std::string id = CommitAll(dir_.path(), message);
-    Git(dir_.path(), {"push", "-q", "--force", bare_, "HEAD:main"});
-    return id;
-  }
-
-  void StartDaemon() {
-    CommandResult exec = RunCommand({"git", "--exec-path"});
-    std::string dir = exec.out.substr(0, exec.out.find('\n'));
-    ASSERT_TRUE(FileExists(dir + "/git-daemon"))
-        << "git daemon is missing (" << dir << "/git-daemon): install git "
-        << "(.ci/install-deps.sh does)";
-    if (port_ < 0) port_ = FreeLocalPort();
-    ASSERT_TRUE(daemon_.Start(
-        {"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
-         "--base-path=" + remotes_.path(), "--export-all", "--informative-errors", remotes_.path()},
-        remotes_.path(), GitEnv(), remotes_.Join("daemon")));
-    ASSERT_TRUE(WaitFor([&] { return PortOpen(port_); }, kPatience))
-        << "git daemon did not listen on 127.0.0.1:" << port_ << ": " << daemon_.err();
-  }
-
-  std::vector<std::string> WatchArgs(const std::string& remote) {
-    return {CairnBinary(),   "-f",         deploy_ + "/blueprint.yaml",
-            "--no-color",    "watch",      "--remote",
-            remote,          "--interval", "0.2s",
-            "--max-backoff", "1s",         "--status-file",
-            status_file_};
-  }
-
-  // The status file, or null while it does not exist yet.
-  Value Status() {
-    if (!FileExists(status_file_)) return Value();
-    Result<Value> v = ParseJson(ReadFile(status_file_));
-    return v.ok() ? *v : Value();
-  }
-
-  // Waits until the status file reports `decision` for `commit` ("" : any commit).
-  bool WaitForDecision(const std::string& commit, const std::string& decision) {
-    return WaitFor(
-        [&] {
-          Value s = Status();
-          if (!s.is_map()) return false;
-          return s.Find("decision")->AsString() == decision &&
-                 (commit.empty() || s.Find("commit")->AsString() == commit);
-        },
-        kPatience);
-  }
-
-  // The notes in the deployed state: address -> text.
-  std::map<std::string, std::string> Notes() {
-    std::map<std::string, std::string> out;
-    Result<Value> st = ParseJson(ReadFile(deploy_ + "/.cairn/state.json"));
-    if (!st.ok()) return out;
-    for (const Value& r : st->Find("resources")->AsList())
-      out[r.Find("address")->AsString()] = r.Find("attributes")->Find("text")->AsString();
-    return out;
-  }
-
-  TempDir remotes_;
-  std::string bare_, deploy_, c1_;
-  std::string status_file_ = remotes_.Join("status.json");
-  int port_ = -1;
-  BackgroundProcess daemon_;
-};
+class WatchTest : public WatchFixture {};
 
 TEST_F(WatchTest, FollowsTheBranchHoldsDeletesAndSurvivesTheRemoteGoingAway) {
   StartDaemon();
@@ -194,6 +99,26 @@ TEST_F(WatchTest, NeverAppliesAnOlderCommitThanTheLiveOne) {
   EXPECT_EQ(Status().Find("commit")->AsString(), c1_);
   EXPECT_TRUE(Has(second.err, "rolls back")) << second.err;
   EXPECT_EQ(Notes().at("memo.note.a"), "two");
+}
+
+TEST_F(WatchTest, AFailedPlanSaysWhyInTheStatusFile) {
+  WriteFile(dir_.Join("blueprint.yaml"),
+            "plugins: [plugins]\nresources:\n  memo.note.a:\n    txet: one\n");
+  std::string bad = CommitAll(dir_.path(), "misspell text");
+  Git(dir_.path(), {"push", "-q", "--force", bare_, "HEAD:main"});
+  std::vector<std::string> args = WatchArgs("file://" + bare_);
+  args.insert(args.end(), {"--once", "--auto-approve"});
+  CommandResult r = RunCommand(args, remotes_.path(), GitEnv());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(Status().Find("decision")->AsString(), "plan-failed");
+  EXPECT_EQ(Status().Find("commit")->AsString(), bad);
+  std::string reason = Status().Find("reason")->AsString();
+  // The first error, with where it is, as the log shows it; not the ones after it.
+  EXPECT_TRUE(Has(reason, "blueprint.yaml@" + bad.substr(0, 12) + ":4:5: ")) << reason;
+  EXPECT_TRUE(Has(reason, "unknown attribute 'txet'")) << reason;
+  EXPECT_TRUE(Has(r.err, "unknown attribute 'txet'")) << r.err;
+  EXPECT_FALSE(Has(reason, "missing required attribute")) << reason;
+  EXPECT_TRUE(Notes().empty());
 }
 
 }  // namespace
