@@ -148,7 +148,8 @@ Status CheckHostKey(const std::string& known_hosts, const SshEndpoint& e,
                              name + " cannot be verified",
                          "record the host's key: " + scan + " >> " + known_hosts +
                              " (after checking its fingerprint), or pass --known-hosts FILE");
-  bool host_listed = false;
+  // Every line is read: a @revoked line wins over one that lists the key, wherever it is.
+  bool host_listed = false, key_listed = false, revoked = false;
   std::string line;
   while (std::getline(in, line)) {
     std::stringstream fields(line);
@@ -162,19 +163,21 @@ Status CheckHostKey(const std::string& known_hosts, const SshEndpoint& e,
       hosts = first;
     }
     std::string blob;
-    if (!(fields >> type >> key) || !DecodeBase64(key, &blob) || !HostsMatch(hosts, name)) continue;
-    if (marker == "@cert-authority") continue;  // host certificates are not supported
-    if (blob != key_blob) {
-      if (marker.empty()) host_listed = true;
+    if (!(fields >> type >> key) || !DecodeBase64(key, &blob)) continue;
+    if (marker == "@revoked") {
+      revoked = revoked || blob == key_blob;  // revoked for every host
       continue;
     }
-    if (marker == "@revoked")
-      return Status::Error("the host key of " + name + " (" + HostKeyFingerprint(key_blob) +
-                               ") is marked revoked in " + known_hosts,
-                           "the server must use another key");
-    if (marker.empty()) return Status::Ok();
+    if (!marker.empty() || !HostsMatch(hosts, name)) continue;  // @cert-authority: unsupported
+    host_listed = true;
+    key_listed = key_listed || blob == key_blob;
   }
   std::string fp = HostKeyFingerprint(key_blob);
+  if (revoked)
+    return Status::Error(
+        "the host key of " + name + " (" + fp + ") is marked revoked in " + known_hosts,
+        "the server must use another host key");
+  if (key_listed) return Status::Ok();
   if (host_listed)
     return Status::Error("the host key of " + name + " (" + fp + ") does not match the one in " +
                              known_hosts + ": the host may be impersonated, or its key changed",
