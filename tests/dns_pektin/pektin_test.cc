@@ -150,6 +150,32 @@ TEST_F(PektinTest, RefusedCredentialsSayWhichOnes) {
   EXPECT_NE(r.err.find("reverse proxy in front refused"), std::string::npos) << r.err;
 }
 
+// The emulator's /health answers as pektin-api's: the health fields in the envelope, and a
+// plain-text body (no envelope) when the credentials are refused.
+TEST_F(PektinTest, TheEmulatorsHealthAnswersInPektinApisShapes) {
+  const std::string gate = "Basic ZWRnZTpnYXRlLXBhc3M=";
+  std::string out;
+  ASSERT_EQ(
+      em_->Handle("/health", "application/json", gate,
+                  R"({"client_username":"cairn","confidant_password":"c.confidant-secret"})", &out),
+      200);
+  json doc = json::parse(out);
+  EXPECT_EQ(doc["type"], "success");
+  EXPECT_EQ(doc["data"]["all"], true);
+  EXPECT_EQ(doc["data"]["vault"], 200);
+  ASSERT_EQ(em_->Handle("/health", "application/json", gate,
+                        R"({"client_username":"cairn","confidant_password":"wrong"})", &out),
+            401);
+  EXPECT_TRUE(json::parse(out, nullptr, false).is_discarded()) << out;
+  ASSERT_EQ(
+      em_->Handle("/get", "application/json", gate,
+                  R"({"client_username":"cairn","confidant_password":"wrong","records":[]})", &out),
+      401);
+  doc = json::parse(out);
+  EXPECT_EQ(doc["type"], "error");
+  EXPECT_TRUE(doc["data"].is_null());
+}
+
 TEST_F(PektinTest, TheServersRejectionIsQuotedPerRecord) {
   // A record set in a zone the blueprint does not create: pektin-api needs the zone's SOA.
   WriteBlueprint(

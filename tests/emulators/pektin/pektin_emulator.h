@@ -10,10 +10,10 @@
 // (client_username with confidant_password, as pektin-api; or with client_token, as its MOWS
 // successor) and an optional perimeter `Authorization: Basic` check, as a reverse proxy in front
 // would make; the response envelope {type, message, data} with per-item results, 400 for
-// invalid items (the others "ignored"), 401 for bad credentials; record keys "<name>:<TYPE>"
-// with lower-cased names; the checks of /set (absolute names, non-empty rr_set, the rr_set
-// shape of each type, one SOA per SOA entry, a zone must have a SOA) and of /delete (absolute
-// names; a SOA only together with every other record of its zone).
+// invalid items (the others "ignored"), 401 for bad credentials (in plain text from /health);
+// record keys "<name>:<TYPE>" with lower-cased names; the checks of /set (absolute names, non-empty
+// rr_set, the rr_set shape of each type, one SOA per SOA entry, a zone must have a SOA) and of
+// /delete (absolute names; a SOA only together with every other record of its zone).
 //
 // Not modelled: Vault and Ribston (one fixed set of credentials stands for a client whose policy
 // allows everything), DNSSEC signing (no RRSIG records, no transit keys), /search, Redis itself,
