@@ -105,12 +105,18 @@ TEST_F(SshWatchTest, AppliesCommitsFetchedOverSshFromAKnownHost) {
   EXPECT_EQ(Status().Find("commit")->AsString(), c1_);
   EXPECT_EQ(Notes(), (std::map<std::string, std::string>{{"memo.note.a", "one"}}));
 
+  // Left running, watch fetches over ssh again and again and applies each new commit.
+  BackgroundProcess watch;
+  std::vector<std::string> args = WatchArgs(url_);
+  args.insert(args.end(), {"--auto-approve", "--ssh-key", client_key_, "--known-hosts", known});
+  ASSERT_TRUE(watch.Start(args, remotes_.path(), GitEnv(), remotes_.Join("watch")));
   std::string c2 = Push({{"a", "one"}, {"b", "bee"}}, "note b");
-  CommandResult second = WatchOnce({"--ssh-key", client_key_, "--known-hosts", known});
-  ASSERT_EQ(second.exit_code, 0) << second.out << second.err << sshd_.err();
-  EXPECT_EQ(Status().Find("decision")->AsString(), "applied");
-  EXPECT_EQ(Status().Find("live_commit")->AsString(), c2);
-  EXPECT_EQ(Notes().at("memo.note.b"), "bee");
+  ASSERT_TRUE(WaitForDecision(c2, "applied")) << watch.out() << watch.err() << sshd_.err();
+  std::string c3 = Push({{"a", "one"}, {"b", "buzz"}}, "change note b");
+  ASSERT_TRUE(WaitForDecision(c3, "applied")) << watch.out() << watch.err() << sshd_.err();
+  EXPECT_EQ(Status().Find("live_commit")->AsString(), c3);
+  EXPECT_EQ(Notes().at("memo.note.b"), "buzz");
+  EXPECT_EQ(watch.Stop(), 0) << watch.err();
   // The server saw the client's key: the fetch really went over ssh.
   EXPECT_TRUE(Has(sshd_.err(), "Accepted publickey for " + user_)) << sshd_.err();
 }
