@@ -64,6 +64,36 @@ TEST_F(KubeObjectTest, DriftIsShownAndAConflictNeedsForce) {
   EXPECT_EQ(Get(std::string(kCmPath) + "one")["data"]["key"], "a");
 }
 
+// Writes that are not server-side applies (a merge patch, a PUT) bump resourceVersion too, so
+// refresh must read the object again rather than keep the recorded one. (Taking the value back
+// then needs force: the other client now manages the field.)
+TEST_F(KubeObjectTest, APatchOrPutByAnotherClientIsDrift) {
+  WriteBlueprint("resources:\n" + ConfigMapResource("one", "default", "a"));
+  ASSERT_EQ(Cairn({"apply", "--auto-approve"}).exit_code, 0);
+
+  emulators::KubeRequest patch;
+  patch.method = "PATCH";
+  patch.path = std::string(kCmPath) + "one";
+  patch.content_type = "application/merge-patch+json";
+  patch.body = R"({"data":{"key":"patched"}})";
+  ASSERT_EQ(em_->Handle(patch).code, 200);
+  CommandResult r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("patched"), std::string::npos) << r.out;
+
+  nlohmann::json live = Get(std::string(kCmPath) + "one");
+  live["data"]["key"] = "put";
+  emulators::KubeRequest put;
+  put.method = "PUT";
+  put.path = std::string(kCmPath) + "one";
+  put.content_type = "application/json";
+  put.body = live.dump();
+  ASSERT_EQ(em_->Handle(put).code, 200);
+  r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("put"), std::string::npos) << r.out;
+}
+
 TEST_F(KubeObjectTest, UpdateThenPruneWhatLeftTheBlueprint) {
   WriteBlueprint("resources:\n" + ConfigMapResource("one", "default", "a") +
                  ConfigMapResource("two", "default", "b"));
