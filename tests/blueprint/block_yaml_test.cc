@@ -116,6 +116,82 @@ TEST(BlockYamlTest, LeavesEverythingElseToYamlCpp) {
   }
 }
 
+// Inputs at the edges of the subset: whether or not the fast reader takes them, what it takes
+// must read as yaml-cpp reads it (core schema scalars, quoting, comments, odd indentation).
+TEST(BlockYamlTest, EdgeCasesReadTheSameEitherWay) {
+  const char* texts[] = {
+      "a: \"\\ \"\nb: \"x\\/y\"\nc: \"\\e\\a\\b\\v\\f\\0\"\nd: ''\ne: \"\"\n",
+      "a: 'x' # c\nb: x # c # d\nc: x  #c\nd: x#\ne: 'x''y'''\nf: \"a#b\"\n",
+      "a: -x\nb: --\nc: ---\nd: ...\ne: -\n",
+      "a: 0o17\nb: 0o18\nc: 0O17\nd: 0X1F\ne: 1_000\nf: +0x1\ng: 0x\nh: 0o\ni: 0b101\n",
+      "a: 1e5\nb: 1.\nc: .5\nd: -.inf\ne: +.inf\nf: -.nan\ng: .NaN\nh: .iNf\ni: 1.e5\n",
+      "a: 9223372036854775807\nb: 9223372036854775808\nc: -9223372036854775808\n",
+      "a: 00\nb: -0\nc: 0.0\nd: -0.0\ne: 0123\nf: 1:20\ng: 2001-12-14\nh: ~x\n",
+      "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: tRUE\ng: nULL\nh: Null\n",
+      "a:   x   \nb: x\n\n\n",
+      "a: x\n  # deeper comment\nb: y\n",
+      "a:\n  # c\n  b: 1\n",
+      "a:\n\n  b: 1\n",
+      "? a\n: b\n",
+      "a : b\n",
+      "'a' : b\n",
+      "\"a\":b\n",
+      "a: \"b\"c\n",
+      "a: b\"c\nd: b'\ne: x%\nf: x!\ng: x:y\nh: x,y\n",
+      "a: 'b'c\n",
+      "a: @x\n",
+      "a: `x\n",
+      "a: %x\n",
+      "a: !x\n",
+      "a: ?x\n",
+      "a: :x\n",
+      "a: ,x\n",
+      "-a: 1\n",
+      "a-: 1\nb?: 2\n",
+      "a: x]\n",
+      "a: x}\n",
+      "a: x :\n",
+      "a: \"x\\\"\n",
+      "key: value\n...\n",
+      "\xEF\xBB\xBF"
+      "a: 1\n",
+      "a: 1\r\nb: 2\r\n",
+      "a: 1 \t\n",
+      "- a\n  - b\n",
+      "-   a: 1\n    b: 2\n",
+      "- a: 1\n  b: 2\n- c\n",
+      "a:\n- b\n  c\n",
+      "a:\n  - b\n - c\n",
+      "a:\n    - b\n  c: 1\n",
+      "a b: 1\na#b: 2\n'#': 3\n",
+      "a #b: 1\n",
+      "\"a\\\"b\": 1\n",
+      "a: \"b\\\\\"\nc: 'b\\'\n",
+      "a: 1\nb:\n  c:\n    d:\n",
+      "a:\n  - \n",
+      "a: b\n    \n",
+      "  \na: 1\n",
+      "a: 1 # c\n  # c2\n",
+      "a: x\n #c\n b\n",
+      "a:\n  b: 1\n c: 2\n",
+      "- a:\n  b: 1\n",
+      "- a:\n    b: 1\n",
+      "- a:\n  - x\n",
+      "a: - b\n",
+      "a: b: c\n",
+      "a: x #\nb: #\n  c: 1\n",
+      "a: \"x\"#c\n",
+      "'': 1\n",
+      "\"\": 1\n",
+      "true: 1\n1: 2\nnull.x: 3\n",
+      "a: '#'\nb: \"# \"\n",
+  };
+  for (const char* text : texts) {
+    CompareReaders(text);
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
 // Errors still come from yaml-cpp, with their position, through the normal entry point.
 TEST(BlockYamlTest, ErrorsAreReportedAsBefore) {
   Blueprint bp;
