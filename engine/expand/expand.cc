@@ -1,5 +1,6 @@
 #include "engine/expand/expand.h"
 
+#include <cstdlib>
 #include <set>
 
 #include "engine/base/edit_distance.h"
@@ -111,8 +112,19 @@ void CopyLocs(Value* v, const Value& src) {
   }
 }
 
+// The attribute `attr` names in `attrs`: a whole attribute ("values") or one element of a list
+// attribute ("values[1]", for a list gathered from several blueprint entries).
+Value* FindAttribute(Value* attrs, const std::string& attr) {
+  size_t open = attr.find('[');
+  Value* v = attrs->FindMutable(attr.substr(0, open));
+  if (v == nullptr || open == std::string::npos) return v;
+  size_t i = std::strtoul(attr.c_str() + open + 1, nullptr, 10);
+  return v->is_list() && i < v->AsList().size() ? &v->MutableList()[i] : nullptr;
+}
+
 // Points an expanded resource, and each attribute it names, at the blueprint entries it came
-// from (`at` and `attribute_at` of a provider's expand).
+// from (`at` and `attribute_at` of a provider's expand). attribute_sources is ordered, so an
+// element's own position ("values[1]") overrides the one its list ("values") gave it.
 void LocateExpanded(const blueprint::Blueprint& bp, DesiredResource* r) {
   if (!r->source_path.empty())
     if (const Value* src = graph::FindPath(bp.root, r->source_path))
@@ -120,9 +132,10 @@ void LocateExpanded(const blueprint::Blueprint& bp, DesiredResource* r) {
   if (!r->attributes.is_map()) return;
   for (const auto& [attr, path] : r->attribute_sources) {
     const Value* src = graph::FindPath(bp.root, path);
-    Value* v = r->attributes.FindMutable(attr);
+    Value* v = FindAttribute(&r->attributes, attr);
     if (src == nullptr || v == nullptr) continue;
     CopyLocs(v, *src);
+    if (attr.find('[') != std::string::npos) continue;
     SourceLoc key = bp.key_locs.Get(src);
     r->key_locs[attr] = key.valid() ? key : src->loc;
   }

@@ -66,6 +66,29 @@ TEST_F(DnsPlanChecksTest, EveryBadValueIsShownAtItsLine) {
   EXPECT_NE(e.find("7 errors found"), std::string::npos) << e;
 }
 
+TEST_F(DnsPlanChecksTest, ARecordSetWrittenTwiceShowsEachValueAtItsOwnLine) {
+  CommandResult r =
+      Plan(std::string(kHead) +
+           "        - { name: www, type: A, value: 192.0.2.1 }\n"                  // 8
+           "        - { name: www, type: A, value: 192.0.2.300 }\n"                // 9
+           "        - { name: www, type: A, values: [192.0.2.2, 192.0.2.1] }\n");  // 10
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:9:40: error: pektin.record.www_example_net_A: values[1]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("'192.0.2.300' is not an IPv4 address"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("blueprint.yaml:8:"), std::string::npos) << r.err;
+
+  r = Plan(std::string(kHead) +
+           "        - { name: www, type: A, value: 192.0.2.1 }\n"                  // 8
+           "        - { name: www, type: A, values: [192.0.2.2, 192.0.2.1] }\n");  // 9
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:9:53: error: pektin.record.www_example_net_A: values[2]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("given twice"), std::string::npos) << r.err;
+}
+
 TEST_F(DnsPlanChecksTest, TtlAndPriorityBoundsComeFromTheSchema) {
   CommandResult r = Plan(std::string(kHead) +
                          "        - { name: a, type: A, value: 192.0.2.1, ttl: 2147483648 }\n"

@@ -65,7 +65,12 @@ function M.zones(bp)
         zone.records[#zone.records + 1] = r
         zone.index[key] = r
       else  -- a second entry of one name and type adds values to the same record set
-        for _, v in ipairs(r.values) do table.insert(zone.index[key].values, v) end
+        local into = zone.index[key]
+        for vi, v in ipairs(r.values) do
+          into.values[#into.values + 1] = v
+          into.attribute_at["values[" .. (#into.values - 1) .. "]"] =
+            rec.values and (rpath .. ".values[" .. (vi - 1) .. "]") or (rpath .. ".value")
+        end
       end
     end
   end
