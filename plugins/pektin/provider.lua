@@ -38,7 +38,7 @@ local function to_rr(rtype, v)
     return { priority = tonumber(f[1]), weight = tonumber(f[2]), port = tonumber(f[3]), target = f[4] }
   elseif rtype == "CAA" then
     local flags, tag, value = v:match("^(%d+)%s+(%w+)%s+\"(.*)\"$")
-    return { issuer_critical = tonumber(flags) >= 128, tag = tag, value = value }
+    return { issuer_critical = tonumber(flags) >= 128, tag = tag:lower(), value = value }
   elseif rtype == "TXT" then
     return { value = rdata.txt_text(v) }
   end
@@ -192,10 +192,30 @@ local zone = {
   end,
 }
 
+-- pektin-api stores a CAA's flags as one bool (issuer_critical) and knows three tags only, so
+-- any other value would be refused by the server, or read back different and drift forever.
+local CAA_TAGS = { issue = true, issuewild = true, iodef = true }
+
+local function check_caa(values)
+  if cairn.is_unknown(values) then return end
+  for i, v in ipairs(values) do
+    local flags, tag = (cairn.is_unknown(v) and "" or v):match("^(%d+)%s+(%w+)")
+    if flags and not ((flags == "0" or flags == "128") and CAA_TAGS[tag:lower()]) then
+      cairn.fail("Pektin cannot store the CAA '" .. v .. "': its flags must be 0 or 128 and " ..
+                 "its tag issue, issuewild or iodef", { path = "values[" .. (i - 1) .. "]",
+                                         hint = "write it like 0 issue \"letsencrypt.org\"" })
+    end
+  end
+end
+
 local record = {
   description = "A record set (all records of one name and type) on the Pektin server.",
   schema = shared.record_schema,
-  plan = function(ctx, prior, proposed) return shared.plan_record(ctx, NAME, proposed) end,
+  plan = function(ctx, prior, proposed)
+    local planned = shared.plan_record(ctx, NAME, proposed)
+    if proposed.type == "CAA" then check_caa(proposed.values) end
+    return planned
+  end,
 
   read = function(ctx, state)
     local name, rtype = shared.split_record_id(state.id)

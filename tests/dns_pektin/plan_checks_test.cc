@@ -89,6 +89,24 @@ TEST_F(DnsPlanChecksTest, ARecordSetWrittenTwiceShowsEachValueAtItsOwnLine) {
   EXPECT_NE(r.err.find("given twice"), std::string::npos) << r.err;
 }
 
+TEST_F(DnsPlanChecksTest, PektinRefusesCaaFlagsAndTagsItCannotStore) {
+  CommandResult r =
+      Plan(std::string(kHead) +
+           "        - { name: \"@\", type: CAA, values: ['0 issue \"ca.example\"', "
+           "'1 issue \"ca.example\"'] }\n"                                          // 8
+           "        - { name: x, type: CAA, value: '0 contactemail \"a@b.c\"' }\n"  // 9
+           "        - { name: y, type: CAA, value: '128 ISSUEWILD \";\"' }\n");     // 10
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:8:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pektin.record.example_net_CAA: values[1]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("blueprint.yaml:9:40: error: pektin.record.x_example_net_CAA: values[0]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("its tag issue, issuewild or iodef"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("y_example_net_CAA"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 errors found"), std::string::npos) << r.err;
+}
+
 TEST_F(DnsPlanChecksTest, TtlAndPriorityBoundsComeFromTheSchema) {
   CommandResult r = Plan(std::string(kHead) +
                          "        - { name: a, type: A, value: 192.0.2.1, ttl: 2147483648 }\n"

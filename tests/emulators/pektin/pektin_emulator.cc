@@ -61,7 +61,8 @@ std::string CheckRrSet(const std::string& type, const json& rr_set) {
     else if (type == "SRV")
       ok = Has(rr, {"priority", "weight", "port", "target"});
     else if (type == "CAA")
-      ok = Has(rr, {"issuer_critical", "tag", "value"});
+      ok = Has(rr, {"issuer_critical", "tag", "value"}) && rr["issuer_critical"].is_boolean() &&
+           (rr["tag"] == "issue" || rr["tag"] == "issuewild" || rr["tag"] == "iodef");
     else if (type == "TLSA")
       ok = Has(rr, {"cert_usage", "selector", "matching", "cert_data"});
     else
