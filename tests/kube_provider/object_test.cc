@@ -94,6 +94,31 @@ TEST_F(KubeObjectTest, APatchOrPutByAnotherClientIsDrift) {
   EXPECT_NE(r.out.find("put"), std::string::npos) << r.out;
 }
 
+// The client skips metadata.managedFields while decoding; user data of that name is kept, so an
+// object holding it is not drift on every plan.
+TEST_F(KubeObjectTest, DataNamedManagedFieldsIsRead) {
+  WriteBlueprint(
+      "resources:\n"
+      "  kubernetes.object.one:\n"
+      "    manifest:\n"
+      "      apiVersion: v1\n"
+      "      kind: ConfigMap\n"
+      "      metadata: {name: one, namespace: default}\n"
+      "      data: {managedFields: kept}\n");
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Get(std::string(kCmPath) + "one")["data"]["managedFields"], "kept");
+  // A write by another client, so that refresh reads the object rather than keep the state.
+  ASSERT_EQ(ApplyAs("other", std::string(kCmPath) + "one",
+                    {{"apiVersion", "v1"},
+                     {"kind", "ConfigMap"},
+                     {"metadata",
+                      {{"name", "one"}, {"namespace", "default"}, {"labels", {{"x", "y"}}}}}}),
+            200);
+  r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(KubeObjectTest, UpdateThenPruneWhatLeftTheBlueprint) {
   WriteBlueprint("resources:\n" + ConfigMapResource("one", "default", "a") +
                  ConfigMapResource("two", "default", "b"));

@@ -40,6 +40,12 @@ TEST_F(JsonModuleTest, DecodeDropsNamedKeysAtAnyDepth) {
                  ' "items": [{"managedFields": 1, "keep": 2}], "managedFields": {}}'
     return json.encode(json.decode(text, { drop_keys = { "managedFields" } })))"),
             R"({"items":[{"keep":2}],"metadata":{"name":"a"}})");
+  // "parent.key" drops the key only inside a member named parent: data of that name stays.
+  EXPECT_EQ(h_.Eval(R"(
+    local text = '{"items": [{"metadata": {"name": "a", "managedFields": [1]},' ..
+                 ' "data": {"managedFields": "user data"}}]}'
+    return json.encode(json.decode(text, { drop_keys = { "metadata.managedFields" } })))"),
+            R"({"items":[{"data":{"managedFields":"user data"},"metadata":{"name":"a"}}]})");
   EXPECT_THAT(h_.Eval(R"(return json.decode('{}', { drop_keys = "x" }))"),
               HasSubstr("drop_keys must be a list of strings"));
 }

@@ -1,6 +1,6 @@
 // host.json: JSON text <-> Lua values, with sorted keys so that output is stable.
-#include <set>
 #include <string>
+#include <vector>
 
 #include "engine/lua/binding.h"
 #include "engine/lua/modules/json_lua.h"
@@ -41,9 +41,16 @@ int Encode(lua_State* L) {
   });
 }
 
-// Keys that json.decode's `drop_keys` option names (a list of strings).
-std::set<std::string> DropKeys(Args& a) {
-  std::set<std::string> keys;
+/// One entry of json.decode's `drop_keys`: "key" drops that member at any depth,
+/// "parent.key" only inside a member named parent (so that user data named like the
+/// bookkeeping, e.g. a ConfigMap entry "managedFields", stays).
+struct DropKey {
+  std::string parent;  // empty: any
+  std::string key;
+};
+
+std::vector<DropKey> DropKeys(Args& a) {
+  std::vector<DropKey> keys;
   if (a.IsNoneOrNil(2)) return keys;
   Value opts = a.Table(2);
   const Value* drop = opts.Find("drop_keys");
@@ -51,40 +58,52 @@ std::set<std::string> DropKeys(Args& a) {
   if (!drop->is_list()) a.Fail(2, "drop_keys must be a list of strings");
   for (const Value& k : drop->AsList()) {
     if (!k.is_string()) a.Fail(2, "drop_keys must be a list of strings");
-    keys.insert(k.AsString());
+    const std::string& s = k.AsString();
+    size_t dot = s.rfind('.');
+    if (dot == std::string::npos)
+      keys.push_back(DropKey{"", s});
+    else
+      keys.push_back(DropKey{s.substr(0, dot), s.substr(dot + 1)});
   }
   return keys;
 }
 
-// Removes members named in `drop` from `j` at any depth.
-void EraseKeys(nlohmann::json* j, const std::set<std::string>& drop) {
+bool Dropped(const std::vector<DropKey>& drop, const std::string* parent, const std::string& key) {
+  for (const DropKey& d : drop)
+    if (d.key == key && (d.parent.empty() || (parent != nullptr && *parent == d.parent)))
+      return true;
+  return false;
+}
+
+// Removes the members `drop` names from `j` at any depth; `parent` is the key `j` is under.
+void EraseKeys(nlohmann::json* j, const std::vector<DropKey>& drop, const std::string* parent) {
   if (j->is_object()) {
     for (auto it = j->begin(); it != j->end();) {
-      if (drop.count(it.key()) != 0) {
+      if (Dropped(drop, parent, it.key())) {
         it = j->erase(it);
       } else {
-        EraseKeys(&it.value(), drop);
+        EraseKeys(&it.value(), drop, &it.key());
         ++it;
       }
     }
   } else if (j->is_array()) {
-    for (nlohmann::json& item : *j) EraseKeys(&item, drop);
+    for (nlohmann::json& item : *j) EraseKeys(&item, drop, nullptr);
   }
 }
 
-// json.decode(text [, { drop_keys = {...} }]): members with those keys are left out at any
-// depth, so that bulky parts a caller never reads (Kubernetes' managedFields) are not converted
-// into Lua tables.
+// json.decode(text [, { drop_keys = {...} }]): members with those keys ("key" or "parent.key")
+// are left out at any depth, so that bulky parts a caller never reads (Kubernetes' managedFields)
+// are not converted into Lua tables.
 int Decode(lua_State* L) {
   return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
     std::string text = a.String(1);
-    std::set<std::string> drop = DropKeys(a);
+    std::vector<DropKey> drop = DropKeys(a);
     try {
       r.push_back(nlohmann::json::parse(text));
     } catch (const nlohmann::json::exception& e) {
       throw BindingError{"json.decode: " + StripExceptionTag(e.what())};
     }
-    if (!drop.empty()) EraseKeys(&r.back(), drop);
+    if (!drop.empty()) EraseKeys(&r.back(), drop, nullptr);
   });
 }
 

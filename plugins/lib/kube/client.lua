@@ -7,9 +7,9 @@ local paths = require("lib.kube.paths")
 local M = {}
 M.__index = M
 
--- managedFields (as large as the object itself) is the server's bookkeeping; cairn never reads
--- it, so it is skipped while decoding.
-local DECODE = { drop_keys = { "managedFields" } }
+-- metadata.managedFields (as large as the object itself) is the server's bookkeeping; cairn
+-- never reads it, so it is skipped while decoding (a data key of that name stays).
+local DECODE = { drop_keys = { "metadata.managedFields" } }
 
 -- conn: what lib.kube.kubeconfig returns. opts.timeout: seconds per request (default 30).
 function M.new(conn, opts)
@@ -32,8 +32,8 @@ end
 
 -- Sends one request. `path` may carry a query already; `params` adds more. `body` is a table
 -- (sent as JSON) or a string. Returns the response { status, headers, body, doc } where doc is
--- the decoded JSON body without managedFields (nil when it is not JSON). A transport failure
--- raises a retryable fail.
+-- the decoded JSON body without metadata.managedFields (nil when it is not JSON). A transport
+-- failure raises a retryable fail.
 function M:request(method, path, params, body, content_type)
   local headers = {}
   for k, v in pairs(self.headers) do headers[k] = v end
