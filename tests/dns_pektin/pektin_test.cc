@@ -176,6 +176,20 @@ TEST_F(PektinTest, TheEmulatorsHealthAnswersInPektinApisShapes) {
   EXPECT_TRUE(doc["data"].is_null());
 }
 
+// As pektin-api's, the emulator's /set refuses a record without a TTL (a required field).
+TEST_F(PektinTest, TheEmulatorRefusesARecordWithoutTtl) {
+  std::string out;
+  EXPECT_EQ(em_->Handle("/set", "application/json", "Basic ZWRnZTpnYXRlLXBhc3M=",
+                        R"({"client_username":"cairn","confidant_password":"c.confidant-secret",
+                            "records":[{"name":"example.org.","rr_type":"SOA","rr_set":[
+                              {"mname":"ns1.example.org.","rname":"hostmaster.example.org.",
+                               "serial":1,"refresh":1,"retry":1,"expire":1,"minimum":1}]}]})",
+                        &out),
+            400);
+  EXPECT_NE(out.find("missing field `ttl`"), std::string::npos) << out;
+  EXPECT_TRUE(em_->Record("example.org.", "SOA").is_null());
+}
+
 TEST_F(PektinTest, TheServersRejectionIsQuotedPerRecord) {
   // A record set in a zone the blueprint does not create: pektin-api needs the zone's SOA.
   WriteBlueprint(

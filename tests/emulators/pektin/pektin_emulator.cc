@@ -224,6 +224,12 @@ json PektinEmulator::GetZoneRecords(const json& body, int* status) {
 
 json PektinEmulator::Set(const json& body, int* status) {
   const json records = body.value("records", json::array());
+  for (const json& r : records) {
+    if (!r.is_object() || !r.contains("ttl") || !r["ttl"].is_number_unsigned()) {
+      *status = 400;  // DbEntry's ttl is a required u32: serde refuses the whole body
+      return Envelope("error", "Json deserialize error: missing field `ttl`", nullptr);
+    }
+  }
   std::set<std::string> new_soas;
   for (const json& r : records)
     if (r.value("rr_type", "") == "SOA") new_soas.insert(Lower(r.value("name", "")));
@@ -260,7 +266,7 @@ json PektinEmulator::Set(const json& body, int* status) {
   for (const json& r : records) {
     json entry = {{"name", Lower(r["name"].get<std::string>())},
                   {"rr_type", r["rr_type"]},
-                  {"ttl", r.value("ttl", 3600)},
+                  {"ttl", r["ttl"]},
                   {"rr_set", r["rr_set"]}};
     if (r.contains("meta")) entry["meta"] = r["meta"];
     db_[Key(entry["name"], entry["rr_type"])] = entry;
