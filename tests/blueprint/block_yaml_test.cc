@@ -264,6 +264,18 @@ class RandomYaml {
         "-.5",
         "+3",
         "\"a: b\"",
+        "0o17",
+        "-.nan",
+        ".NaN",
+        "1_000",
+        "9223372036854775808",
+        "-0",
+        "1.",
+        "No",
+        "x]",
+        "'a' # c",
+        "\"\\ \\/\\e\"",
+        "-x",
         "http://h:80/p",
         "&anchor v",
         "*alias",
@@ -275,7 +287,7 @@ class RandomYaml {
         "\"open",
         "x\t",
     };
-    return kScalars[Pick(Pick(4) == 0 ? 36 : 28)];
+    return kScalars[Pick(Pick(4) == 0 ? 48 : 40)];
   }
 
   std::string Key() {
