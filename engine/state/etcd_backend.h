@@ -71,6 +71,8 @@ class EtcdBackend : public Backend {
   Status Replay(int64_t revision, bool stored, State* s);
   Status CheckSavable(const std::optional<Meta>& old, const State& s);
   Status LockLostStatus() const;
+  /// Why a save's transaction, whose failure branch read `state` and `lock`, did not commit.
+  Status LostSaveStatus(const nlohmann::json& failed, uint64_t serial);
   void PruneHistory(uint64_t current);
   void StartKeepAlive(int64_t lease);
   void StopKeepAlive();

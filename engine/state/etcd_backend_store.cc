@@ -235,16 +235,25 @@ Status EtcdBackend::Save(const State& s) {
   meta["sha256"] = Sha256Hex(*text);
   meta["writer"] = writer;
 
+  EtcdClient::Ops compare;
+  compare.push_back(old->has_value() ? EtcdCompareModRevision(keys_.state(), (*old)->mod_revision)
+                                     : EtcdCompareCreateRevision(keys_.state(), 0));
+  if (held_.has_value()) compare.push_back(EtcdCompareCreateRevision(keys_.lock(), lock_revision_));
+  EtcdClient::Ops failure = {EtcdRangeRequest(keys_.state()), EtcdRangeRequest(keys_.lock())};
   EtcdClient::Ops ops;
   if (chunks.size() == 1) {
     ops.push_back(EtcdPut(keys_.chunk(s.serial, 0), chunks[0]));
   } else {
     // Too large for one request: the parts go first, each on its own; nothing points at them
-    // until the transaction below, so a crash in between leaves only unused keys.
+    // until the transaction below, so a crash in between leaves only unused keys. Each part
+    // is written only while the state and the lock are as read, so that a save that lost the
+    // race never overwrites the parts of the one that won.
     for (size_t i = 0; i < chunks.size(); ++i) {
-      Result<nlohmann::json> put =
-          client_->Call("kv/put", EtcdPut(keys_.chunk(s.serial, i), chunks[i])["request_put"]);
-      if (!put.ok()) return Status(put.status()).Prepend("cannot write the state to etcd: ");
+      bool put = false;
+      Result<nlohmann::json> r =
+          client_->Txn(compare, {EtcdPut(keys_.chunk(s.serial, i), chunks[i])}, failure, &put);
+      if (!r.ok()) return Status(r.status()).Prepend("cannot write the state to etcd: ");
+      if (!put) return LostSaveStatus(*r, s.serial);
     }
   }
   // Parts left by an interrupted save of this serial with more parts.
@@ -261,11 +270,6 @@ Status EtcdBackend::Save(const State& s) {
     ops.push_back(EtcdDeleteRange(keys_.journal_head()));
     ops.push_back(EtcdDeleteRange(keys_.journal_dir(), EtcdPrefixEnd(keys_.journal_dir())));
   }
-  EtcdClient::Ops compare;
-  compare.push_back(old->has_value() ? EtcdCompareModRevision(keys_.state(), (*old)->mod_revision)
-                                     : EtcdCompareCreateRevision(keys_.state(), 0));
-  if (held_.has_value()) compare.push_back(EtcdCompareCreateRevision(keys_.lock(), lock_revision_));
-  EtcdClient::Ops failure = {EtcdRangeRequest(keys_.state()), EtcdRangeRequest(keys_.lock())};
   bool committed = false;
   Result<nlohmann::json> r = client_->Txn(compare, ops, failure, &committed);
   if (r.ok() && !committed) {
@@ -277,23 +281,25 @@ Status EtcdBackend::Save(const State& s) {
   }
   if (journal != nullptr) journal->FinishRebase(committed);
   if (!r.ok()) return Status(r.status()).Prepend("cannot write the state to etcd: ");
-  if (!committed) {
-    std::vector<EtcdKv> lk = EtcdTxnRange(*r, 1);
-    if (held_.has_value() && (lk.empty() || lk[0].create_revision != lock_revision_)) {
-      return LockLostStatus();
-    }
-    int64_t ignored = 0;
-    Result<std::optional<Meta>> now = ReadMeta(&ignored);
-    uint64_t at = now.ok() && now->has_value() ? (*now)->serial : 0;
-    return Status::WithCode(Status::Code::kConflict,
-                            "refusing to save serial " + std::to_string(s.serial) +
-                                ": the etcd state changed meanwhile (now at serial " +
-                                std::to_string(at) + ")",
-                            "another cairn command wrote it; load it again and re-plan");
-  }
+  if (!committed) return LostSaveStatus(*r, s.serial);
   loaded_writer_ = writer;
   PruneHistory(s.serial);
   return Status::Ok();
+}
+
+Status EtcdBackend::LostSaveStatus(const nlohmann::json& failed, uint64_t serial) {
+  std::vector<EtcdKv> lk = EtcdTxnRange(failed, 1);
+  if (held_.has_value() && (lk.empty() || lk[0].create_revision != lock_revision_)) {
+    return LockLostStatus();
+  }
+  int64_t ignored = 0;
+  Result<std::optional<Meta>> now = ReadMeta(&ignored);
+  uint64_t at = now.ok() && now->has_value() ? (*now)->serial : 0;
+  return Status::WithCode(Status::Code::kConflict,
+                          "refusing to save serial " + std::to_string(serial) +
+                              ": the etcd state changed meanwhile (now at serial " +
+                              std::to_string(at) + ")",
+                          "another cairn command wrote it; load it again and re-plan");
 }
 
 void EtcdBackend::PruneHistory(uint64_t current) {

@@ -150,6 +150,34 @@ TEST_F(EtcdBackendTest, AFiveMebibyteStateIsSplitBelowTheRequestLimitAndLoadsBac
   EXPECT_NE(old->find("local.file.r0"), std::string::npos);
 }
 
+TEST_F(EtcdBackendTest, ASaveThatLostTheLockWritesNoPartOfALargeState) {
+  // A long TTL: the first holder does not notice by itself that its lease is gone.
+  state::EtcdOptions o = Options();
+  o.lock_ttl_seconds = 60;
+  EtcdBackend a(o), b(o);
+  Result<state::LockInfo> held = a.Lock("apply");
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  State s = *a.Load();
+  for (int i = 0; i < 3; ++i)
+    s.resources["local.file.r" + std::to_string(i)] =
+        Res("r" + std::to_string(i), std::string(1 << 20, static_cast<char>('a' + i)));
+  s.serial = 1;
+  ASSERT_TRUE(b.ForceUnlock(held->id).ok());
+  Result<state::LockInfo> taken = b.Lock("apply");
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+
+  Status refused = a.Save(s);
+  EXPECT_NE(refused.message().find("no longer holds the state lock"), std::string::npos)
+      << refused.message();
+  // Not one part: the new holder's save of the same serial writes to those very keys.
+  Result<state::EtcdRange> parts = state::EtcdClient(o).Range(
+      prefix_ + "snap/", state::EtcdPrefixEnd(prefix_ + "snap/"), 0, 0, true);
+  ASSERT_TRUE(parts.ok());
+  EXPECT_TRUE(parts->kvs.empty()) << parts->kvs.size() << " parts written, first "
+                                  << parts->kvs[0].key;
+  EXPECT_TRUE(b.Unlock(taken->id).ok());
+}
+
 TEST_F(EtcdBackendTest, PreviousStatesAreKeptAsHistoryUpToTen) {
   auto b = Backend();
   State s = *b->Load();
