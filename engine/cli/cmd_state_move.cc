@@ -163,18 +163,26 @@ int RunRekey(Session& s, const MoveArgs& a) {
   return WithLock(s, b, "state rekey", [&] {
     // Loading with the configured key proves it is the right one before anything is written.
     Result<state::State> st = b.Load();
-    if (!st.ok()) {
-      s.diags().AddStatus(st.status());
-      return int{kExitError};
-    }
     std::shared_ptr<const state::StateCipher> old = b.cipher();
     b.SetCipher(*next);
-    st->serial += 1;
-    Status saved = b.Save(*st);
-    if (!saved.ok()) {
-      b.SetCipher(old);
-      s.diags().AddStatus(saved);
-      return int{kExitError};
+    if (!st.ok()) {
+      // A rekey that stopped while re-encrypting the history has saved the state under the new
+      // key already: the same command finishes the history.
+      Result<state::State> resumed = b.Load();
+      if (!resumed.ok()) {
+        b.SetCipher(old);
+        s.diags().AddStatus(st.status());
+        return int{kExitError};
+      }
+      st = std::move(resumed);
+    } else {
+      st->serial += 1;
+      Status saved = b.Save(*st);
+      if (!saved.ok()) {
+        b.SetCipher(old);
+        s.diags().AddStatus(saved);
+        return int{kExitError};
+      }
     }
     Status history = b.RekeyHistory(old.get());
     if (!history.ok()) {

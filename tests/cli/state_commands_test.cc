@@ -151,6 +151,42 @@ TEST_F(StateCommandsTest, ForceUnlockRemovesALockLeftByADeadProcess) {
   EXPECT_EQ(Cairn({"force-unlock", lock_id}).exit_code, 1) << "nothing left to unlock";
 }
 
+TEST_F(StateCommandsTest, ARekeyThatStoppedInTheHistoryFinishesWhenRunAgain) {
+  WriteFile(dir_.Join("blueprint.yaml"), "resources: {}\n");
+  auto key = [](const std::string& secret) {
+    state::KeySpec k;
+    k.kind = state::KeySpec::Kind::kPassphrase;
+    k.secret = secret;
+    k.origin = "test";
+    return std::shared_ptr<const state::StateCipher>(*state::StateCipher::Create(k));
+  };
+  // What a rekey leaves when it stops after saving: the state under the new key, the backups
+  // still under the old one.
+  state::LocalBackend b(dir_.Join(".cairn"));
+  b.SetCipher(key("old passphrase"));
+  state::State s = *b.Load();
+  for (uint64_t serial = 1; serial <= 2; ++serial) {
+    s.serial = serial;
+    ASSERT_TRUE(b.Save(s).ok());
+  }
+  b.SetCipher(key("new passphrase"));
+  s.serial = 3;
+  ASSERT_TRUE(b.Save(s).ok());
+
+  CommandResult r = Cairn({"--state-key-env", "K1", "state", "rekey", "--new-key-env", "K2"},
+                          {"K1=old passphrase", "K2=new passphrase"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::shared_ptr<const state::StateCipher> next = key("new passphrase");
+  for (uint64_t serial : {1, 2}) {
+    std::string backup = ReadFile(b.backups_dir() + "/state." + std::to_string(serial) + ".json");
+    EXPECT_TRUE(next->Open(backup, "backup").ok()) << "backup " << serial << " is not rekeyed";
+  }
+  CommandResult wrong = Cairn({"--state-key-env", "K1", "state", "rekey", "--new-key-env", "K2"},
+                              {"K1=old passphrase", "K2=another passphrase"});
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
+  EXPECT_NE(wrong.err.find("wrong key"), std::string::npos) << wrong.err;
+}
+
 TEST_F(StateCommandsTest, GraphIsDotWithEdgesAndPlanColours) {
   UseQuickstart();
   CommandResult g = Cairn({"graph"});
