@@ -71,6 +71,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     s.FlushDiagnostics();
     return finish(kExitError);
   }
+  if (GitSource* g = s.git(); g != nullptr && !o.plan_file.empty()) g->Disregard(o.plan_file);
   Result<state::LockInfo> lock = s.backend().Lock(destroy ? "destroy" : "apply");
   if (!lock.ok()) {
     s.diags().AddStatus(lock.status());

@@ -1,5 +1,6 @@
 #include "engine/cli/git_source.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -42,6 +43,12 @@ Result<std::string> GitSource::BlueprintBytes(const std::string& file) const {
   Status st = state::ReadWholeFile(file, &text);
   if (!st.ok()) return st;
   return text;
+}
+
+void GitSource::Disregard(const std::string& file) {
+  if (repo == nullptr) return;
+  std::string rel = git::RelativeTo(file, repo->workdir());
+  changed.erase(std::remove(changed.begin(), changed.end(), rel), changed.end());
 }
 
 Status GitSource::ScanChanges(const std::vector<std::string>& dirs, const std::string& state_dir) {

@@ -36,6 +36,9 @@ struct GitSource {
   /// Without --rev: lists in `changed` the uncommitted files under the folders `dirs`
   /// (absolute; those outside the repository are skipped), except under `state_dir`.
   Status ScanChanges(const std::vector<std::string>& dirs, const std::string& state_dir);
+  /// Drops `file` (a path on disk) from `changed`: cairn's own output, such as the saved plan
+  /// being applied, is not uncommitted input.
+  void Disregard(const std::string& file);
   /// The blueprint's bytes: from the commit with --rev, else from `file` on disk.
   Result<std::string> BlueprintBytes(const std::string& file) const;
 };

@@ -76,6 +76,13 @@ TEST_F(GitopsTest, DirtyWorkTreeIsRefusedWithTheChangedFiles) {
   EXPECT_TRUE(Has(CairnGit({"history"}).out, "(dirty)"));
 }
 
+TEST_F(GitopsTest, ASavedPlanBesideTheBlueprintIsNotAnUncommittedChange) {
+  ASSERT_EQ(CairnGit({"plan", "-out", "site.plan"}).exit_code, 0);
+  CommandResult r = CairnGit({"apply", "site.plan"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(History().AsList()[0].Find("dirty")->AsBool());
+}
+
 TEST_F(GitopsTest, OnlyWhatTheRunReadsCountsAsUncommitted) {
   // The blueprint and its plugins live in deploy/; the application's code beside them.
   WriteFile(dir_.Join("deploy/.keep"), "");
