@@ -1,5 +1,6 @@
 // Validate: the embedded JSON Schema, then the checks a schema cannot express.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -111,6 +112,7 @@ class SemanticChecker {
   void Secrets();
   void Servers();
   void Apps();
+  void DnsRecordTtls();
   void Routing();
 
   const Value& root_;
@@ -250,6 +252,38 @@ void SemanticChecker::Apps() {
   }
 }
 
+// Entries of one name and type in a zone make one record set, which has one TTL: a second
+// TTL would otherwise be dropped when the DNS expansion merges the entries.
+void SemanticChecker::DnsRecordTtls() {
+  ForEachAt(root_, "dns.zones[*]", "", [&](const Value& zone, const std::string& zone_path) {
+    const std::string* zname = StringAt(zone, "name");
+    if (zname == nullptr) return;
+    auto lower = [](std::string n) {
+      std::transform(n.begin(), n.end(), n.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      if (!n.empty() && n.back() == '.') n.pop_back();
+      return n;
+    };
+    std::map<std::string, const Value*> first;  // "name TYPE" -> the first TTL written for it
+    ForEachAt(zone, "records[*]", zone_path, [&](const Value& rec, const std::string& path) {
+      const std::string* name = StringAt(rec, "name");
+      const std::string* type = StringAt(rec, "type");
+      const Value* ttl = rec.Find("ttl");
+      if (name == nullptr || type == nullptr || ttl == nullptr || !ttl->is_int()) return;
+      std::string owner = *name == "@" || name->empty() ? lower(*zname)
+                          : name->back() == '.'         ? lower(*name)
+                                                        : lower(*name) + "." + lower(*zname);
+      auto [it, added] = first.emplace(owner + " " + *type, ttl);
+      if (added || it->second->AsInt() == ttl->AsInt()) return;
+      diags_->Error(ttl->loc, PathKey(path, "ttl"),
+                    "the " + *type + " record set of " + owner + " already has ttl " +
+                        std::to_string(it->second->AsInt()) + " (line " +
+                        std::to_string(it->second->loc.line) + "); a record set has one TTL",
+                    "give its entries the same ttl, or write it on one of them only");
+    });
+  });
+}
+
 void SemanticChecker::Routing() {
   const Value* net = root_.Find("network");
   auto mode_at = [&](std::string_view section) -> const std::string* {
@@ -303,6 +337,7 @@ void SemanticChecker::Run() {
   Secrets();
   Servers();
   Apps();
+  DnsRecordTtls();
   Routing();
 }
 

@@ -89,6 +89,24 @@ TEST_F(DnsPlanChecksTest, ARecordSetWrittenTwiceShowsEachValueAtItsOwnLine) {
   EXPECT_NE(r.err.find("given twice"), std::string::npos) << r.err;
 }
 
+TEST_F(DnsPlanChecksTest, ARecordSetWrittenTwiceHasOneTtl) {
+  CommandResult r =
+      Plan(std::string(kHead) +
+           "        - { name: www, type: A, value: 192.0.2.1, ttl: 300 }\n"                // 8
+           "        - { name: www.example.net., type: A, value: 192.0.2.2, ttl: 60 }\n");  // 9
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("blueprint.yaml:9:69: error: dns.zones[0].records[1].ttl: the A record set "
+                       "of www.example.net already has ttl 300 (line 8)"),
+            std::string::npos)
+      << r.err;
+
+  // A TTL written on the second entry only is the record set's TTL, not dropped.
+  r = Plan(std::string(kHead) +
+           "        - { name: \"@\", type: A, value: 192.0.2.2 }\n"
+           "        - { name: \"@\", type: A, value: 192.0.2.3, ttl: 120 }\n");
+  EXPECT_NE(r.out.find("+ ttl    = 120"), std::string::npos) << r.out << r.err;
+}
+
 TEST_F(DnsPlanChecksTest, PektinRefusesCaaFlagsAndTagsItCannotStore) {
   CommandResult r =
       Plan(std::string(kHead) +

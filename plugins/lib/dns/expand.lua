@@ -66,6 +66,9 @@ function M.zones(bp)
         zone.index[key] = r
       else  -- a second entry of one name and type adds values to the same record set
         local into = zone.index[key]
+        if rec.ttl ~= nil and into.attribute_at.ttl == nil then  -- the TTL one entry writes
+          into.ttl, into.attribute_at.ttl = rec.ttl, rpath .. ".ttl"
+        end
         for vi, v in ipairs(r.values) do
           into.values[#into.values + 1] = v
           into.attribute_at["values[" .. (#into.values - 1) .. "]"] =
