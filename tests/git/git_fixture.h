@@ -15,6 +15,11 @@
 
 namespace cairn::testing {
 
+/// Whether `text` contains `part`.
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 class GitFixture : public CliFixture {
  protected:
   void SetUp() override {

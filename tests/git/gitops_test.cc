@@ -9,10 +9,6 @@
 namespace cairn::testing {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class GitopsTest : public GitFixture {
  protected:
   void SetUp() override {

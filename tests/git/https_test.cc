@@ -8,10 +8,6 @@
 namespace cairn::testing {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST_F(GitFixture, WatchFetchesOverHttpsWithAPrivateCa) {
   Init(dir_.path());
   WriteFile(dir_.Join(".gitignore"), ".cairn/\n");

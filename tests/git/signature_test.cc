@@ -10,10 +10,6 @@
 namespace cairn::testing {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class SignatureTest : public GitFixture {
  protected:
   void SetUp() override {

@@ -15,10 +15,6 @@ namespace cairn::testing {
 
 constexpr double kPatience = 60;  // seconds to wait for a decision on a loaded machine
 
-inline bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// A deployer's clone (deploy_) of a bare remote (bare_) that the author's repository (dir_)
 /// pushes to, and `cairn watch` run on the clone.
 class WatchFixture : public GitFixture {
