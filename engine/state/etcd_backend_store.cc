@@ -430,13 +430,18 @@ Result<std::unique_ptr<Journal>> EtcdBackend::OpenJournal(const State& base) {
     next_seq = std::stoull(last.substr(keys_.journal_dir().size())) + 1;
   }
   if (!keep) {
+    // Only while the lock is ours: the journal being replaced may be a new holder's.
+    EtcdClient::Ops compare;
+    if (held_.has_value())
+      compare.push_back(EtcdCompareCreateRevision(keys_.lock(), lock_revision_));
     bool done = false;
     Result<nlohmann::json> r =
-        client_->Txn({},
+        client_->Txn(compare,
                      {EtcdDeleteRange(keys_.journal_dir(), EtcdPrefixEnd(keys_.journal_dir())),
                       EtcdPut(keys_.journal_head(), JournalHeader(base.lineage, snapshot_serial))},
                      {}, &done);
     if (!r.ok()) return Status(r.status()).Prepend("cannot start the journal in etcd: ");
+    if (!done) return LockLostStatus();
   }
   auto journal =
       std::make_shared<EtcdJournal>(client_, keys_, cipher_, next_seq,

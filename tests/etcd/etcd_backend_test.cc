@@ -178,6 +178,32 @@ TEST_F(EtcdBackendTest, ASaveThatLostTheLockWritesNoPartOfALargeState) {
   EXPECT_TRUE(b.Unlock(taken->id).ok());
 }
 
+TEST_F(EtcdBackendTest, AProcessThatLostTheLockDoesNotReplaceTheNewHoldersJournal) {
+  state::EtcdOptions o = Options();
+  o.lock_ttl_seconds = 60;  // the first holder does not notice by itself
+  EtcdBackend a(o), b(o);
+  Result<state::LockInfo> held = a.Lock("apply");
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  State stale = *a.Load();
+  ASSERT_TRUE(b.ForceUnlock(held->id).ok());
+  Result<state::LockInfo> taken = b.Lock("apply");
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+  State base = *b.Load();  // no state yet: a lineage of its own
+  Result<std::unique_ptr<state::Journal>> j = b.OpenJournal(base);
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  ASSERT_TRUE((*j)->RecordPut(Res("done", "created by the new holder")).ok());
+
+  Result<std::unique_ptr<state::Journal>> late = a.OpenJournal(stale);
+  ASSERT_FALSE(late.ok());
+  EXPECT_NE(late.status().message().find("no longer holds the state lock"), std::string::npos)
+      << late.status().message();
+  Result<State> now = Backend()->Load();
+  ASSERT_TRUE(now.ok()) << now.status().message();
+  EXPECT_NE(now->Find("local.file.done"), nullptr) << "the new holder's journal was replaced";
+  ASSERT_TRUE((*j)->Close().ok());
+  EXPECT_TRUE(b.Unlock(taken->id).ok());
+}
+
 TEST_F(EtcdBackendTest, PreviousStatesAreKeptAsHistoryUpToTen) {
   auto b = Backend();
   State s = *b->Load();
