@@ -10,7 +10,8 @@ namespace {
 // Reports every problem in the blueprint at once: schema, semantics, provider attributes.
 // Secrets are not read, so validation works without credentials (plan and apply read them).
 int RunValidate(Session& s) {
-  bool ok = s.LoadBlueprint(/*resolve_secrets=*/false) && s.LoadProviders() && s.Expand();
+  bool ok = s.LoadBlueprint(/*resolve_secrets=*/false) &&
+            s.LoadProviders(Session::PluginSet::kNamedByBlueprint) && s.Expand();
   s.FlushDiagnostics();
   if (s.json()) {
     nlohmann::json doc = JsonDocument("validate");

@@ -1,7 +1,12 @@
 #include "engine/cli/session.h"
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <set>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -13,6 +18,37 @@
 
 namespace cairn::cli {
 namespace fs = std::filesystem;
+namespace {
+
+// Top-level sections that only the engine reads; any other section may be expanded by a plugin.
+constexpr std::array<std::string_view, 5> kEngineSections = {"resources", "providers", "secrets",
+                                                             "state", "plugins"};
+
+// The names of the plugins a blueprint uses through its resource types and providers: settings,
+// or nothing when every plugin must load: a section some plugin's expand may read is present,
+// or a name matches no plugin found (so that its error and did-you-mean hint stay the same).
+std::optional<std::set<std::string>> PluginsNamedBy(const Value& root,
+                                                    const std::vector<lua::PluginInfo>& found) {
+  if (!root.is_map()) return std::nullopt;
+  std::set<std::string> names;
+  for (const auto& [section, value] : root.AsMap()) {
+    if (std::find(kEngineSections.begin(), kEngineSections.end(), section) == kEngineSections.end())
+      return std::nullopt;
+    if (section != "resources" && section != "providers") continue;
+    if (!value.is_map()) return std::nullopt;
+    for (const auto& [key, unused] : value.AsMap()) {
+      size_t dot = key.find('.');
+      names.insert(section == "providers" ? key : key.substr(0, dot));
+    }
+  }
+  for (const std::string& name : names) {
+    auto is_name = [&name](const lua::PluginInfo& info) { return info.name == name; };
+    if (std::none_of(found.begin(), found.end(), is_name)) return std::nullopt;
+  }
+  return names;
+}
+
+}  // namespace
 
 Session::Session(GlobalOptions opts)
     : opts_(std::move(opts)),
@@ -115,13 +151,13 @@ std::vector<std::string> Session::PluginSearchDirs() {
   return dirs;
 }
 
-bool Session::LoadProviders() {
-  if (!LoadPlugins()) return false;
+bool Session::LoadProviders(PluginSet which) {
+  if (!LoadPlugins(which)) return false;
   expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_);
   return !diags_.has_errors();
 }
 
-bool Session::LoadPlugins() {
+bool Session::LoadPlugins(PluginSet which) {
   if (!providers_.all().empty()) return true;
   lua::HostOptions host;
   host.lib_dir = BuiltinPluginDir() + "/lib";
@@ -131,7 +167,11 @@ bool Session::LoadPlugins() {
     if (level == lua::LogLevel::kDebug && !debug) return;
     std::cerr << line << "\n";
   };
-  for (const lua::PluginInfo& info : lua::DiscoverPlugins(PluginSearchDirs(), &diags_)) {
+  std::vector<lua::PluginInfo> found = lua::DiscoverPlugins(PluginSearchDirs(), &diags_);
+  std::optional<std::set<std::string>> named;
+  if (which == PluginSet::kNamedByBlueprint) named = PluginsNamedBy(blueprint_.root, found);
+  for (const lua::PluginInfo& info : found) {
+    if (named && !named->count(info.name)) continue;
     Result<std::unique_ptr<provider::Provider>> p = lua::LoadPlugin(info, host);
     if (!p.ok()) {
       diags_.AddStatus(p.status());

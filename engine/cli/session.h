@@ -27,11 +27,19 @@ class Session {
   /// (a missing one is an error); without, secrets stand for values not known yet, which is
   /// enough to check the blueprint's shape (cairn validate needs no credentials).
   bool LoadBlueprint(bool resolve_secrets = true);
+  /// Which plugins LoadProviders loads.
+  enum class PluginSet {
+    kAll,
+    /// For commands that read no state (validate, diff): only the plugins the blueprint names by
+    /// its resource types and `providers:` settings, unless it has a section that some plugin's
+    /// expand may read (apps, dns, ...) or a name no plugin matches; then every plugin.
+    kNamedByBlueprint,
+  };
   /// Finds and loads the plugins, then configures them from the blueprint.
-  bool LoadProviders();
+  bool LoadProviders(PluginSet which = PluginSet::kAll);
   /// Finds and loads the plugins without configuring them (works without a blueprint: then
   /// only the built-in folder and --plugin-dir are searched).
-  bool LoadPlugins();
+  bool LoadPlugins(PluginSet which = PluginSet::kAll);
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
   bool Expand();
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
