@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "engine/base/diag.h"
 #include "engine/base/status.h"
@@ -11,6 +13,30 @@
 #include "engine/state/state.h"
 
 namespace cairn::state {
+
+/// Warnings a backend notices while it works (a journal ignored, a lock taken over), kept until
+/// its caller takes them to show the user. Thread-safe.
+class WarningList {
+ public:
+  void Add(std::string summary, std::string hint = "") {
+    Diagnostic d;
+    d.severity = Severity::kWarning;
+    d.summary = std::move(summary);
+    d.hint = std::move(hint);
+    std::lock_guard<std::mutex> lock(mu_);
+    items_.Add(std::move(d));
+  }
+  Diagnostics Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Diagnostics out;
+    std::swap(out, items_);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  Diagnostics items_;
+};
 
 /// Who holds a state lock, so a blocked user knows whom to ask.
 struct LockInfo {

@@ -41,21 +41,6 @@ std::string EtcdBackend::Describe() const {
   return "etcd state under " + keys_.prefix + " on " + eps;
 }
 
-void EtcdBackend::Warn(std::string summary, std::string hint) {
-  Diagnostic d;
-  d.severity = Severity::kWarning;
-  d.summary = std::move(summary);
-  d.hint = std::move(hint);
-  warnings_.Add(std::move(d));
-}
-
-Diagnostics EtcdBackend::TakeWarnings() {
-  std::lock_guard<std::mutex> lock(mu_);
-  Diagnostics out;
-  std::swap(out, warnings_);
-  return out;
-}
-
 // ---- Lock ----------------------------------------------------------------------------------
 
 Result<LockInfo> EtcdBackend::Lock(const std::string& operation) {

@@ -43,7 +43,7 @@ class EtcdBackend : public Backend {
   Result<State> Load() override;
   Status Save(const State& s) override;
   Result<std::unique_ptr<Journal>> OpenJournal(const State& base) override;
-  Diagnostics TakeWarnings() override;
+  Diagnostics TakeWarnings() override { return warnings_.Take(); }
   Status RekeyHistory(const StateCipher* old) override;
 
   /// Serials of the kept previous snapshots, oldest first.
@@ -76,7 +76,6 @@ class EtcdBackend : public Backend {
   void PruneHistory(uint64_t current);
   void StartKeepAlive(int64_t lease);
   void StopKeepAlive();
-  void Warn(std::string summary, std::string hint = "");
 
   const std::shared_ptr<EtcdClient> client_;
   const EtcdKeys keys_;
@@ -91,7 +90,7 @@ class EtcdBackend : public Backend {
   std::atomic<bool> lock_lost_{false};
   std::weak_ptr<EtcdJournal> journal_;
   std::string loaded_writer_;  // the `writer` of the snapshot this object last read or wrote
-  Diagnostics warnings_;
+  WarningList warnings_;
 };
 
 }  // namespace cairn::state

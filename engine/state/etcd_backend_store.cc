@@ -132,11 +132,11 @@ Status EtcdBackend::Replay(int64_t revision, bool stored, State* s) {
   bool matches = ps.ok() && (stored ? jc.lineage == s->lineage && jc.base_serial == s->serial
                                     : jc.base_serial == 0);
   if (!ps.ok() || !matches) {
-    Warn("ignored the journal under " + keys_.journal_dir() + ": " +
-             (ps.ok() ? "it continues serial " + std::to_string(jc.base_serial) + " of lineage " +
-                            jc.lineage
-                      : ps.message()),
-         "it is left over from an apply whose result was saved; the next save removes it");
+    warnings_.Add("ignored the journal under " + keys_.journal_dir() + ": " +
+                      (ps.ok() ? "it continues serial " + std::to_string(jc.base_serial) +
+                                     " of lineage " + jc.lineage
+                               : ps.message()),
+                  "it is left over from an apply whose result was saved; the next save removes it");
     return Status::Ok();
   }
   if (!stored) s->lineage = jc.lineage;
@@ -145,12 +145,12 @@ Status EtcdBackend::Replay(int64_t revision, bool stored, State* s) {
     if (!ApplyJournalRecord(rec, s).ok()) break;
     ++applied;
   }
-  if (!jc.problem.empty()) Warn("in the etcd journal: " + jc.problem);
+  if (!jc.problem.empty()) warnings_.Add("in the etcd journal: " + jc.problem);
   if (applied > 0) {
     s->serial = jc.base_serial + 1;
-    Warn("recovered " + std::to_string(applied) +
-             " change(s) recorded by an interrupted apply (etcd journal)",
-         "they are saved with the next apply; run 'cairn plan' to review");
+    warnings_.Add("recovered " + std::to_string(applied) +
+                      " change(s) recorded by an interrupted apply (etcd journal)",
+                  "they are saved with the next apply; run 'cairn plan' to review");
   }
   return Status::Ok();
 }

@@ -145,28 +145,13 @@ std::string LocalBackend::DefaultDir(const std::string& blueprint_path) {
 
 std::string LocalBackend::Describe() const { return "local state in " + dir_; }
 
-void LocalBackend::Warn(std::string summary, std::string hint) {
-  Diagnostic d;
-  d.severity = Severity::kWarning;
-  d.summary = std::move(summary);
-  d.hint = std::move(hint);
-  warnings_.Add(std::move(d));
-}
-
-Diagnostics LocalBackend::TakeWarnings() {
-  std::lock_guard<std::mutex> lock(mu_);
-  Diagnostics out;
-  std::swap(out, warnings_);
-  return out;
-}
-
 Result<LockInfo> LocalBackend::FinishLock(Result<LockInfo> r,
                                           const std::optional<LockInfo>& stale) {
   if (r.ok() && stale.has_value()) {
-    Warn("took over the state lock left by " + stale->who + " (pid " + std::to_string(stale->pid) +
-             ") for '" + stale->operation + "' since " + stale->created +
-             ": that process has ended",
-         "if that command was interrupted, check its resources with 'cairn plan'");
+    warnings_.Add("took over the state lock left by " + stale->who + " (pid " +
+                      std::to_string(stale->pid) + ") for '" + stale->operation + "' since " +
+                      stale->created + ": that process has ended",
+                  "if that command was interrupted, check its resources with 'cairn plan'");
   }
   return r;
 }
@@ -278,37 +263,39 @@ Result<State> LocalBackend::Load() {
     bool matches = ps.ok() && (stored.exists ? jc.lineage == s.lineage && jc.base_serial == s.serial
                                              : jc.base_serial == 0);
     if (!ps.ok()) {
-      Warn("ignored " + journal_path() + ": " + ps.message(),
-           "the next save replaces it; if an apply was interrupted, run 'cairn plan' to see "
-           "what its changes left behind");
+      warnings_.Add(
+          "ignored " + journal_path() + ": " + ps.message(),
+          "the next save replaces it; if an apply was interrupted, run 'cairn plan' to see "
+          "what its changes left behind");
     } else if (!matches) {
-      Warn("ignored " + journal_path() + ": it continues lineage " + jc.lineage + " serial " +
-               std::to_string(jc.base_serial) + ", but " +
-               (stored.exists
-                    ? "state.json has lineage " + s.lineage + " serial " + std::to_string(s.serial)
-                    : std::string("state.json does not exist")),
-           "it is left over from an apply whose result was saved, or from another state; the "
-           "next save removes it");
+      warnings_.Add(
+          "ignored " + journal_path() + ": it continues lineage " + jc.lineage + " serial " +
+              std::to_string(jc.base_serial) + ", but " +
+              (stored.exists
+                   ? "state.json has lineage " + s.lineage + " serial " + std::to_string(s.serial)
+                   : std::string("state.json does not exist")),
+          "it is left over from an apply whose result was saved, or from another state; the "
+          "next save removes it");
     } else {
       if (!stored.exists) s.lineage = jc.lineage;
       size_t applied = 0;
       for (const Value& rec : jc.records) {
         Status as = ApplyJournalRecord(rec, &s);
         if (!as.ok()) {
-          Warn("stopped replaying " + journal_path() + " at record " + std::to_string(applied + 1) +
-               ": " + as.message());
+          warnings_.Add("stopped replaying " + journal_path() + " at record " +
+                        std::to_string(applied + 1) + ": " + as.message());
           break;
         }
         ++applied;
       }
-      if (!jc.problem.empty()) Warn("in " + journal_path() + ": " + jc.problem);
+      if (!jc.problem.empty()) warnings_.Add("in " + journal_path() + ": " + jc.problem);
       if (applied > 0) {
         // The replayed state differs from the snapshot, so it gets its own serial. Saving it
         // (with this serial or any higher one) is accepted because the snapshot is at base.
         s.serial = jc.base_serial + 1;
-        Warn("recovered " + std::to_string(applied) +
-                 " change(s) recorded by an interrupted apply (" + journal_path() + ")",
-             "they are saved with the next apply; run 'cairn plan' to review");
+        warnings_.Add("recovered " + std::to_string(applied) +
+                          " change(s) recorded by an interrupted apply (" + journal_path() + ")",
+                      "they are saved with the next apply; run 'cairn plan' to review");
       }
     }
   } else if (st.code() != Status::Code::kNotFound) {
@@ -387,7 +374,8 @@ Status LocalBackend::Save(const State& s) {
   if (old.exists) {
     Status b = KeepBackup(old);
     if (!b.ok())
-      Warn("could not keep a backup of serial " + std::to_string(old.serial) + ": " + b.message());
+      warnings_.Add("could not keep a backup of serial " + std::to_string(old.serial) + ": " +
+                    b.message());
   }
   st = ReplaceFileAtomically(state_path(), *text, kFileMode);
   if (!st.ok()) return st;

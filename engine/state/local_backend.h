@@ -39,7 +39,7 @@ class LocalBackend : public Backend {
   Result<State> Load() override;
   Status Save(const State& s) override;
   Result<std::unique_ptr<Journal>> OpenJournal(const State& base) override;
-  Diagnostics TakeWarnings() override;
+  Diagnostics TakeWarnings() override { return warnings_.Take(); }
   Status RekeyHistory(const StateCipher* old) override;
 
   const std::string& dir() const { return dir_; }
@@ -65,7 +65,6 @@ class LocalBackend : public Backend {
   Status KeepBackup(const Stored& old);
   void PruneBackups();
   void RemoveStaleTemps();
-  void Warn(std::string summary, std::string hint = "");
   Result<LockInfo> FinishLock(Result<LockInfo> r, const std::optional<LockInfo>& stale);
 
   const std::string dir_;
@@ -74,7 +73,7 @@ class LocalBackend : public Backend {
   LockFile lock_;
   Stored cache_;  // last known content of state.json
   std::weak_ptr<JournalWriter> journal_;
-  Diagnostics warnings_;
+  WarningList warnings_;
 };
 
 }  // namespace cairn::state
