@@ -13,6 +13,7 @@ packages=(
   liblua5.4-dev          # plugin host (Lua 5.4 C API)
   libyaml-cpp-dev        # blueprint loader
   libgit2-dev            # blueprints in git
+  libre2-dev             # schema patterns: linear-time matching, Kubernetes' own regex dialect
   libcurl4-openssl-dev   # http host module
   libssl-dev openssl     # crypto host module, TLS tests
   libgtest-dev libgmock-dev

@@ -1,8 +1,3 @@
-// GCC 12 warns falsely about std::function inside <regex> when sanitizers are on.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "engine/blueprint/json_schema.h"
 
 #include <algorithm>
@@ -302,9 +297,9 @@ void Checker::CheckString(const Value& inst, const Value& schema, const std::str
     }
   }
   if (const Value* p = schema.Find("pattern"); p && p->is_string()) {
-    const std::regex* re = js_.FindRegex(p->AsString());
+    const SchemaPattern* re = js_.FindRegex(p->AsString());
     // The value itself is not repeated: it may be a secret typed in the wrong place.
-    if (re && !std::regex_search(s, *re)) {
+    if (re && !re->Search(s)) {
       const Value* expected = schema.Find("x-cairn-expected");
       Fail(out, schema, inst.loc, path, depth,
            expected && expected->is_string() ? "expected " + expected->AsString()
@@ -381,8 +376,8 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
     }
     if (patterns) {
       for (const auto& [pattern, sub] : patterns->AsMap()) {
-        const std::regex* re = js_.FindRegex(pattern);
-        if (re && std::regex_search(key, *re)) {
+        const SchemaPattern* re = js_.FindRegex(pattern);
+        if (re && re->Search(key)) {
           matched = true;
           Check(child, sub, child_path_fn(), depth + 1, out);
         }
@@ -599,13 +594,8 @@ JsonSchema::~JsonSchema() = default;
 bool JsonSchema::Compile(const std::string& text, Pattern* p, std::string* error) {
   if (p->tried) return p->compiled != nullptr;
   p->tried = true;
-  try {
-    p->compiled = std::make_unique<std::regex>(text, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    *error = e.what();
-    return false;
-  }
-  return true;
+  p->compiled = SchemaPattern::Compile(text, error);
+  return p->compiled != nullptr;
 }
 
 void JsonSchema::AddPattern(const std::string& pattern, const Value& where) {
@@ -630,7 +620,7 @@ void JsonSchema::CollectPatterns(const Value& node) {
   }
 }
 
-const std::regex* JsonSchema::FindRegex(const std::string& pattern) const {
+const SchemaPattern* JsonSchema::FindRegex(const std::string& pattern) const {
   auto it = regexes_.find(pattern);
   if (it == regexes_.end()) return nullptr;
   if (mode_ == Patterns::kUpFront) return it->second.compiled.get();

@@ -3,13 +3,13 @@
 
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <unordered_map>
 
 #include "engine/base/diag.h"
 #include "engine/base/value.h"
 #include "engine/blueprint/key_locations.h"
+#include "engine/blueprint/schema_pattern.h"
 
 namespace cairn::blueprint {
 
@@ -52,12 +52,12 @@ class JsonSchema {
                 const KeyLocations* key_locs = nullptr) const;
 
   /// A compiled pattern; nullptr when `pattern` was not in the schema or did not compile.
-  const std::regex* FindRegex(const std::string& pattern) const;
+  const SchemaPattern* FindRegex(const std::string& pattern) const;
 
  private:
   /// One pattern of the schema; `compiled` stays null until compiled (or when invalid).
   struct Pattern {
-    std::unique_ptr<std::regex> compiled;
+    std::unique_ptr<SchemaPattern> compiled;
     bool tried = false;
   };
 

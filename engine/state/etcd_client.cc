@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "engine/base/lazy_curl.h"
 #include "engine/state/cipher.h"
 
 namespace cairn::state {
@@ -73,6 +74,7 @@ EtcdClient::~EtcdClient() {
 Result<std::string> EtcdClient::Post(const std::string& url, const std::string& body,
                                      long* http_code) {
   CURL* c = static_cast<CURL*>(curl_);
+  if (c == nullptr) return Status::Error("cannot talk to etcd: " + CurlLoadError());
   curl_easy_reset(c);
   std::string answer;
   struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");

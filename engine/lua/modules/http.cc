@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "engine/base/lazy_curl.h"
 #include "engine/lua/binding.h"
 #include "engine/lua/host_context.h"
 #include "engine/lua/modules/modules.h"
@@ -155,7 +156,8 @@ int Request(lua_State* L) {
     auto* handle = static_cast<HttpHandle*>(lua_touserdata(a.state(), lua_upvalueindex(1)));
     if (handle->curl == nullptr) handle->curl = curl_easy_init();
     CURL* curl = handle->curl;
-    if (curl == nullptr) throw BindingError{"http.request: cannot start libcurl"};
+    if (curl == nullptr)
+      throw BindingError{"http.request: cannot start libcurl: " + CurlLoadError()};
     curl_easy_reset(curl);
 
     std::unique_ptr<curl_slist, SlistFree> headers(curl_slist_append(nullptr, "Expect:"));
