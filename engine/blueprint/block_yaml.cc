@@ -2,6 +2,7 @@
 // text leaves the subset it gives up, so that yaml-cpp stays the only source of YAML errors.
 #include "engine/blueprint/block_yaml.h"
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,33 @@ bool ReadQuoted(const Line& line, size_t col, std::string* out, size_t* end) {
   return false;  // continues on the next line
 }
 
+/// Finds the end of a plain scalar inside a flow collection starting at `col`: it stops before
+/// , ] } or a ':' that ends it; `text` gets the scalar without trailing spaces. False where
+/// yaml-cpp reads the characters differently or the collection would continue on the next line.
+bool ScanFlowPlain(const Line& line, size_t col, std::string_view* text) {
+  std::string_view t = line.text;
+  auto ends_it = [](char c) { return c == ' ' || c == ',' || c == ']' || c == '}'; };
+  // A leading '-' only as in "-1", "-.5" or "-x"; "- x" and a lone "-" go to the full reader.
+  if (StartsSomethingElse(t[col]) ||
+      (t[col] == '-' &&
+       (col + 1 == t.size() ||
+        !(std::isalnum(static_cast<unsigned char>(t[col + 1])) || t[col + 1] == '.'))))
+    return false;
+  size_t i = col;
+  for (; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == ',' || c == ']' || c == '}') break;
+    if (c == '[' || c == '{' || c == '?' || (c == '#' && t[i - 1] == ' ')) return false;
+    if (c != ':') continue;
+    if (i + 1 == t.size() || t[i + 1] == '[' || t[i + 1] == '{') return false;
+    if (ends_it(t[i + 1])) break;
+  }
+  if (i == t.size()) return false;
+  while (t[i - 1] == ' ') --i;
+  *text = t.substr(col, i - col);
+  return true;
+}
+
 /// Turns text into Values; every method returns false when the text leaves the subset.
 class BlockReader {
  public:
@@ -91,6 +119,11 @@ class BlockReader {
   bool ParseValueBelow(size_t* i, size_t col, SourceLoc key_loc, Value* out);
   bool ParseKey(const Line& line, size_t col, std::string* key, size_t* after) const;
   bool ParseScalar(const Line& line, size_t col, Value* out) const;
+  bool ParseInline(const Line& line, size_t col, Value* out) const;
+  bool ParseFlow(const Line& line, size_t col, int depth, Value* out, size_t* end) const;
+  bool ParseFlowSeq(const Line& line, size_t col, int depth, Value* out, size_t* end) const;
+  bool ParseFlowMap(const Line& line, size_t col, int depth, Value* out, size_t* end) const;
+  bool ParseFlowKey(const Line& line, size_t col, std::string* key, size_t* end) const;
   // After a scalar that ends a line, a deeper line would continue it (or be an error).
   bool NextIsNotDeeper(size_t i, size_t col) const {
     return i >= lines_.size() || lines_[i].indent <= col;
@@ -187,6 +220,122 @@ bool BlockReader::ParseScalar(const Line& line, size_t col, Value* out) const {
   return true;
 }
 
+// A map value or sequence item written on the key's or dash's line: a scalar, or a flow
+// collection that closes on this line and is followed by nothing but a comment.
+bool BlockReader::ParseInline(const Line& line, size_t col, Value* out) const {
+  if (line.text[col] != '[' && line.text[col] != '{') return ParseScalar(line, col, out);
+  size_t end;
+  if (!ParseFlow(line, col, 0, out, &end)) return false;
+  size_t rest = SkipSpaces(line, end);
+  return rest == line.text.size() || (line.text[rest] == '#' && rest > end);
+}
+
+// One node inside a flow collection: a nested collection, a quoted or a plain scalar; sets
+// `end` past it.
+bool BlockReader::ParseFlow(const Line& line, size_t col, int depth, Value* out,
+                            size_t* end) const {
+  std::string_view t = line.text;
+  if (col >= t.size() || depth > 32) return false;
+  if (t[col] == '[') return ParseFlowSeq(line, col, depth + 1, out, end);
+  if (t[col] == '{') return ParseFlowMap(line, col, depth + 1, out, end);
+  if (t[col] == '"' || t[col] == '\'') {
+    std::string s;
+    if (!ReadQuoted(line, col, &s, end)) return false;
+    *out = Value(std::move(s));
+  } else {
+    std::string_view s;
+    if (!ScanFlowPlain(line, col, &s)) return false;
+    *out = ResolvePlainScalar(std::string(s));
+    *end = col + s.size();
+  }
+  out->loc = Loc(line, col);
+  return true;
+}
+
+// "[a, b]": entries separated by commas; a "key: value" pair, an empty entry or a trailing
+// comma is left to the full reader.
+bool BlockReader::ParseFlowSeq(const Line& line, size_t col, int depth, Value* out,
+                               size_t* end) const {
+  std::string_view t = line.text;
+  Value seq = Value::EmptyList();
+  seq.loc = Loc(line, col);
+  size_t i = SkipSpaces(line, col + 1);
+  if (i < t.size() && t[i] == ']') {
+    *end = i + 1;
+    *out = std::move(seq);
+    return true;
+  }
+  while (true) {
+    Value item;
+    size_t after;
+    if (!ParseFlow(line, i, depth, &item, &after)) return false;
+    seq.Push(std::move(item));
+    i = SkipSpaces(line, after);
+    if (i == t.size()) return false;
+    if (t[i] == ']') break;
+    if (t[i] != ',') return false;
+    i = SkipSpaces(line, i + 1);
+  }
+  *end = i + 1;
+  *out = std::move(seq);
+  return true;
+}
+
+// A key in a flow mapping and its ':' right after it; a plain key needs a space after the ':',
+// a quoted one (JSON style) does not. Sets `end` past the ':'.
+bool BlockReader::ParseFlowKey(const Line& line, size_t col, std::string* key, size_t* end) const {
+  std::string_view t = line.text;
+  size_t colon;
+  if (t[col] == '"' || t[col] == '\'') {
+    if (!ReadQuoted(line, col, key, &colon)) return false;
+  } else {
+    std::string_view k;
+    if (!ScanFlowPlain(line, col, &k) || IsNullScalar(k)) return false;
+    colon = col + k.size();
+    if (colon + 1 >= t.size() || t[colon + 1] != ' ') return false;
+    key->assign(k);
+  }
+  if (colon >= t.size() || t[colon] != ':' || *key == "<<") return false;
+  *end = colon + 1;
+  return true;
+}
+
+// "{a: 1, "b": 2}": pairs separated by commas; keys without a value, duplicate keys and
+// trailing commas are left to the full reader.
+bool BlockReader::ParseFlowMap(const Line& line, size_t col, int depth, Value* out,
+                               size_t* end) const {
+  std::string_view t = line.text;
+  Value map = Value::EmptyMap();
+  map.loc = Loc(line, col);
+  size_t i = SkipSpaces(line, col + 1);
+  if (i < t.size() && t[i] == '}') {
+    *end = i + 1;
+    *out = std::move(map);
+    return true;
+  }
+  std::string key;
+  while (true) {
+    size_t after;
+    if (i == t.size() || !ParseFlowKey(line, i, &key, &after) || map.Find(key)) return false;
+    SourceLoc key_loc = Loc(line, i);
+    size_t v = SkipSpaces(line, after);
+    if (v == t.size() || t[v] == ',' || t[v] == '}') return false;  // an empty value
+    Value child;
+    if (!ParseFlow(line, v, depth, &child, &after)) return false;
+    Value& slot = map[key];
+    slot = std::move(child);
+    keys_->Set(&slot, key_loc);
+    i = SkipSpaces(line, after);
+    if (i == t.size()) return false;
+    if (t[i] == '}') break;
+    if (t[i] != ',') return false;
+    i = SkipSpaces(line, i + 1);
+  }
+  *end = i + 1;
+  *out = std::move(map);
+  return true;
+}
+
 // The value of "key:" written on the following lines: a deeper block, a sequence at the key's
 // own indentation, or nothing (null, placed at the key as the full reader does).
 bool BlockReader::ParseValueBelow(size_t* i, size_t col, SourceLoc key_loc, Value* out) {
@@ -216,7 +365,7 @@ bool BlockReader::ParseMap(size_t* i, size_t col, Value* out) {
       ++*i;
       if (!ParseValueBelow(i, col, key_loc, &child)) return false;
     } else {
-      if (!ParseScalar(line, v, &child)) return false;
+      if (!ParseInline(line, v, &child)) return false;
       if (!NextIsNotDeeper(++*i, col)) return false;
     }
     Value& slot = map[key];
@@ -248,7 +397,7 @@ bool BlockReader::ParseSeq(size_t* i, size_t col, Value* out) {
     } else if (ParseKey(line, v, &key, &after)) {
       if (!ParseMap(i, v, &item)) return false;
     } else {
-      if (!ParseScalar(line, v, &item)) return false;
+      if (!ParseInline(line, v, &item)) return false;
       if (!NextIsNotDeeper(++*i, col)) return false;
     }
     seq.Push(std::move(item));
