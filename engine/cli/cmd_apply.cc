@@ -67,7 +67,9 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   if (!CheckApplyOptions(s, o)) return finish(kExitError);
   ApplyReport unreported;
   ApplyReport& report = o.report != nullptr ? *o.report : unreported;
-  if (!s.OpenGit(o.git.rev) || !s.LoadBlueprint() || !s.OpenBackend()) {
+  bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
+  if (ok) s.StartLoadingPlugins();  // overlaps opening, locking and reading the state
+  if (!ok || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);
   }

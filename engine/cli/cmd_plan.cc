@@ -113,7 +113,9 @@ int RunPlan(Session& s, const RunOptions& o) {
     if (s.json()) PrintJson(std::move(doc), s.TakeJsonDiagnostics());
     return code;
   };
-  if (!s.OpenGit(o.git.rev) || !s.LoadBlueprint() || !s.OpenBackend()) {
+  bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
+  if (ok) s.StartLoadingPlugins();  // overlaps opening, locking and reading the state
+  if (!ok || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);
   }

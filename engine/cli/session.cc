@@ -158,7 +158,27 @@ bool Session::LoadProviders(PluginSet which) {
 }
 
 bool Session::LoadPlugins(PluginSet which) {
+  if (plugins_loading_.valid()) {
+    plugins_loading_.get();
+    diags_.Append(plugin_diags_);
+    plugin_diags_ = Diagnostics();
+    return !diags_.has_errors();
+  }
   if (!providers_.all().empty()) return true;
+  LoadPluginsFrom(PluginSearchDirs(), which, &diags_);
+  return !diags_.has_errors();
+}
+
+void Session::StartLoadingPlugins() {
+  if (plugins_loading_.valid() || !providers_.all().empty()) return;
+  std::vector<std::string> dirs = PluginSearchDirs();  // here: it may read from git
+  plugins_loading_ = std::async(std::launch::async, [this, dirs = std::move(dirs)] {
+    LoadPluginsFrom(dirs, PluginSet::kAll, &plugin_diags_);
+  });
+}
+
+void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which,
+                              Diagnostics* diags) {
   lua::HostOptions host;
   host.lib_dir = BuiltinPluginDir() + "/lib";
   host.blueprint_dir = blueprint_.dir.empty() ? fs::current_path().string() : blueprint_.dir;
@@ -167,19 +187,18 @@ bool Session::LoadPlugins(PluginSet which) {
     if (level == lua::LogLevel::kDebug && !debug) return;
     std::cerr << line << "\n";
   };
-  std::vector<lua::PluginInfo> found = lua::DiscoverPlugins(PluginSearchDirs(), &diags_);
+  std::vector<lua::PluginInfo> found = lua::DiscoverPlugins(dirs, diags);
   std::optional<std::set<std::string>> named;
   if (which == PluginSet::kNamedByBlueprint) named = PluginsNamedBy(blueprint_.root, found);
   for (const lua::PluginInfo& info : found) {
     if (named && !named->count(info.name)) continue;
     Result<std::unique_ptr<provider::Provider>> p = lua::LoadPlugin(info, host);
     if (!p.ok()) {
-      diags_.AddStatus(p.status());
+      diags->AddStatus(p.status());
       continue;
     }
     providers_.Add(std::move(*p));
   }
-  return !diags_.has_errors();
 }
 
 bool Session::Expand() {

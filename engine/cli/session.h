@@ -2,6 +2,7 @@
 // resources -> state), each step reporting into one Diagnostics list.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ class Session {
   /// Finds and loads the plugins without configuring them (works without a blueprint: then
   /// only the built-in folder and --plugin-dir are searched).
   bool LoadPlugins(PluginSet which = PluginSet::kAll);
+  /// Starts loading every plugin on another thread, so that compiling them overlaps reading
+  /// the state; LoadPlugins/LoadProviders wait for it. Call after LoadBlueprint and OpenGit
+  /// (the plugin folders come from them); nothing else may use the providers meanwhile.
+  void StartLoadingPlugins();
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
   bool Expand();
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
@@ -81,6 +86,8 @@ class Session {
 
  private:
   std::vector<std::string> PluginSearchDirs();
+  /// Discovers and loads the plugins of `dirs` into providers_, reporting into `diags`.
+  void LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which, Diagnostics* diags);
   /// The blueprint's `plugins:` folders, absolute, as on disk.
   std::vector<std::string> BlueprintPluginDirs() const;
   /// Lists the uncommitted files that this run would read (see GitSource::ScanChanges).
@@ -102,6 +109,9 @@ class Session {
   std::unique_ptr<state::Backend> backend_;
   std::unique_ptr<GitSource> git_;
   state::BackendConfig state_config_;
+  Diagnostics plugin_diags_;  // what the background plugin load reported
+  // Last, so that it is destroyed first: its destructor waits for the load to end.
+  std::future<void> plugins_loading_;
 };
 
 /// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the

@@ -14,6 +14,24 @@ void EnsureLibgit2() {
   std::call_once(once, [] { git_libgit2_init(); });
 }
 
+// Whether `dir` or a parent could hold a repository that git_repository_open_ext (without
+// flags) finds: a .git folder or gitfile, or a bare repository (HEAD, objects/, refs/). Looking
+// first keeps libgit2 uninitialised outside repositories, where it would find nothing: its
+// initialisation parses the system's whole CA bundle (~50M instructions, more than a plan of
+// 1,000 resources needs).
+bool MayHoldRepository(fs::path dir) {
+  std::error_code ec;
+  while (true) {
+    if (fs::exists(dir / ".git", ec)) return true;
+    if (fs::exists(dir / "HEAD", ec) && fs::is_directory(dir / "objects", ec) &&
+        fs::is_directory(dir / "refs", ec))
+      return true;
+    fs::path parent = dir.parent_path();
+    if (parent == dir || parent.empty()) return false;
+    dir = std::move(parent);
+  }
+}
+
 Status GitError(const std::string& what, int code) {
   const git_error* e = git_error_last();
   std::string msg = what + ": " + (e != nullptr && e->message != nullptr ? e->message : "error");
@@ -112,10 +130,13 @@ Repo::Repo(git_repository* repo) : repo_(repo) {
 Repo::~Repo() { git_repository_free(repo_); }
 
 Result<std::unique_ptr<Repo>> Repo::Discover(const std::string& path) {
-  EnsureLibgit2();
   std::error_code ec;
   fs::path start = fs::absolute(path, ec);
   if (!fs::is_directory(start, ec)) start = start.parent_path();
+  if (!MayHoldRepository(start))
+    return Status::WithCode(Status::Code::kNotFound, "no git repository holds " + start.string() +
+                                                         ": no .git in it or in a parent folder");
+  EnsureLibgit2();
   git_repository* repo = nullptr;
   int rc = git_repository_open_ext(&repo, start.c_str(), 0, nullptr);
   if (rc != 0) return GitError("no git repository holds " + start.string(), rc);

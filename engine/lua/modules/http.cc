@@ -154,7 +154,10 @@ int Request(lua_State* L) {
     }
 
     auto* handle = static_cast<HttpHandle*>(lua_touserdata(a.state(), lua_upvalueindex(1)));
-    if (handle->curl == nullptr) handle->curl = curl_easy_init();
+    if (handle->curl == nullptr) {
+      GlobalInit();  // here, not when the module opens: most runs never send a request
+      handle->curl = curl_easy_init();
+    }
     CURL* curl = handle->curl;
     if (curl == nullptr)
       throw BindingError{"http.request: cannot start libcurl: " + CurlLoadError()};
@@ -255,7 +258,6 @@ int Request(lua_State* L) {
 }  // namespace
 
 int OpenHttpModule(lua_State* L) {
-  GlobalInit();
   lua_newtable(L);
   auto* handle = static_cast<HttpHandle*>(lua_newuserdatauv(L, sizeof(HttpHandle), 0));
   handle->curl = nullptr;
