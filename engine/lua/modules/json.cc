@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "engine/lua/binding.h"
+#include "engine/lua/modules/json_decode.h"
 #include "engine/lua/modules/json_lua.h"
 #include "engine/lua/modules/modules.h"
 
@@ -41,16 +42,8 @@ int Encode(lua_State* L) {
   });
 }
 
-/// One entry of json.decode's `drop_keys`: "key" drops that member at any depth,
-/// "parent.key" only inside a member named parent (so that user data named like the
-/// bookkeeping, e.g. a ConfigMap entry "managedFields", stays).
-struct DropKey {
-  std::string parent;  // empty: any
-  std::string key;
-};
-
-std::vector<DropKey> DropKeys(Args& a) {
-  std::vector<DropKey> keys;
+std::vector<JsonDropKey> DropKeys(Args& a) {
+  std::vector<JsonDropKey> keys;
   if (a.IsNoneOrNil(2)) return keys;
   Value opts = a.Table(2);
   const Value* drop = opts.Find("drop_keys");
@@ -61,50 +54,28 @@ std::vector<DropKey> DropKeys(Args& a) {
     const std::string& s = k.AsString();
     size_t dot = s.rfind('.');
     if (dot == std::string::npos)
-      keys.push_back(DropKey{"", s});
+      keys.push_back(JsonDropKey{"", s});
     else
-      keys.push_back(DropKey{s.substr(0, dot), s.substr(dot + 1)});
+      keys.push_back(JsonDropKey{s.substr(0, dot), s.substr(dot + 1)});
   }
   return keys;
-}
-
-bool Dropped(const std::vector<DropKey>& drop, const std::string* parent, const std::string& key) {
-  for (const DropKey& d : drop)
-    if (d.key == key && (d.parent.empty() || (parent != nullptr && *parent == d.parent)))
-      return true;
-  return false;
-}
-
-// Removes the members `drop` names from `j` at any depth; `parent` is the key `j` is under.
-void EraseKeys(nlohmann::json* j, const std::vector<DropKey>& drop, const std::string* parent) {
-  if (j->is_object()) {
-    for (auto it = j->begin(); it != j->end();) {
-      if (Dropped(drop, parent, it.key())) {
-        it = j->erase(it);
-      } else {
-        EraseKeys(&it.value(), drop, &it.key());
-        ++it;
-      }
-    }
-  } else if (j->is_array()) {
-    for (nlohmann::json& item : *j) EraseKeys(&item, drop, nullptr);
-  }
 }
 
 // json.decode(text [, { drop_keys = {...} }]): members with those keys ("key" or "parent.key")
 // are left out at any depth, so that bulky parts a caller never reads (Kubernetes' managedFields)
 // are not converted into Lua tables.
 int Decode(lua_State* L) {
-  return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
-    std::string text = a.String(1);
-    std::vector<DropKey> drop = DropKeys(a);
-    try {
-      r.push_back(nlohmann::json::parse(text));
-    } catch (const nlohmann::json::exception& e) {
-      throw BindingError{"json.decode: " + StripExceptionTag(e.what())};
-    }
-    if (!drop.empty()) EraseKeys(&r.back(), drop, nullptr);
-  });
+  return internal::BindWith<JsonTapeReturns>(
+      L, "decode",
+      [](Args& a, JsonTapeReturns& r) {
+        std::string text = a.String(1);
+        std::vector<JsonDropKey> drop = DropKeys(a);
+        r.emplace_back();
+        std::string error;
+        if (!ParseJsonTape(text, drop, &r.back(), &error))
+          throw BindingError{"json.decode: " + StripExceptionTag(error)};
+      },
+      &internal::PushJsonTapesProtected);
 }
 
 // json.array(t): marks t so that it encodes as a JSON array even when empty. No C++ objects live

@@ -9,7 +9,7 @@ namespace {
 
 // The address of this object is the null sentinel; its value is never read.
 const char kNullSentinel = 0;
-constexpr int kMaxDepth = 100;
+constexpr int kMaxDepth = kJsonMaxDepth;
 
 bool IsUnknownValue(lua_State* L, int index) {
   index = lua_absindex(L, index);

@@ -20,6 +20,9 @@ namespace cairn::lua {
 void PushJsonNull(lua_State* L);
 bool IsJsonNull(lua_State* L, int index);
 
+/// How deeply a decoded document may nest (a value inside this many arrays and objects).
+inline constexpr int kJsonMaxDepth = 100;
+
 /// Registry key of the metatable that marks a table as an array (so {} encodes as []).
 inline constexpr const char* kJsonArrayKey = "cairn.json.array";
 

@@ -1,0 +1,249 @@
+#include "engine/lua/modules/json_decode.h"
+
+#include <cstring>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/lua/binding.h"
+#include "engine/lua/modules/json_lua.h"
+
+namespace cairn::lua {
+namespace {
+
+using Json = nlohmann::json;
+using Kind = JsonTape::Kind;
+using Event = JsonTape::Event;
+
+// SAX handler that appends the events of the members it keeps to a tape.
+class TapeWriter {
+ public:
+  TapeWriter(const std::vector<JsonDropKey>& drop, JsonTape* tape) : drop_(drop), tape_(*tape) {}
+
+  const std::string& error() const { return error_; }
+
+  bool null() { return Scalar(Kind::kNull, 0); }
+  bool boolean(bool b) { return Scalar(b ? Kind::kTrue : Kind::kFalse, 0); }
+  bool number_integer(Json::number_integer_t i) { return Scalar(Kind::kInteger, i); }
+  bool number_unsigned(Json::number_unsigned_t u) {
+    // Beyond int64 a JSON integer becomes a Lua float, as Lua has no unsigned integers.
+    if (u <= static_cast<uint64_t>(INT64_MAX))
+      return Scalar(Kind::kInteger, static_cast<int64_t>(u));
+    if (!Keep()) return true;
+    Event& e = Add(Kind::kFloat);
+    e.number = static_cast<double>(u);
+    return true;
+  }
+  bool number_float(Json::number_float_t d, const Json::string_t& /*text*/) {
+    if (!Keep()) return true;
+    Event& e = Add(Kind::kFloat);
+    e.number = d;
+    return true;
+  }
+  bool string(Json::string_t& s) {
+    if (!Keep()) return true;
+    AddChars(Kind::kString, s);
+    return true;
+  }
+  bool binary(Json::binary_t& /*b*/) { return Scalar(Kind::kNull, 0); }  // never in JSON text
+
+  bool start_object(std::size_t /*n*/) { return Open(Kind::kObject); }
+  bool start_array(std::size_t /*n*/) { return Open(Kind::kArray); }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+
+  bool key(Json::string_t& k) {
+    if (skip_depth_ > 0 || tape_.too_deep) return true;
+    const Frame& f = frames_.back();
+    if (Dropped(f, k)) {
+      skip_next_ = true;
+      return true;
+    }
+    key_offset_ = tape_.chars.size();
+    key_size_ = k.size();
+    AddChars(Kind::kKey, k);
+    return true;
+  }
+
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& ex) {
+    error_ = ex.what();
+    return false;
+  }
+
+ private:
+  // An open array or object that is kept: where its event is, and the member name it is the
+  // value of (none inside an array or at the top).
+  struct Frame {
+    size_t event;
+    bool is_object;
+    bool named;
+    uint64_t name_offset;
+    uint64_t name_size;
+  };
+
+  bool Dropped(const Frame& f, const std::string& key) const {
+    for (const JsonDropKey& d : drop_) {
+      if (d.key != key) continue;
+      if (d.parent.empty()) return true;
+      if (f.named && std::string_view(tape_.chars.data() + f.name_offset, f.name_size) == d.parent)
+        return true;
+    }
+    return false;
+  }
+
+  // Whether the value that starts now is recorded; counts it in its container if so.
+  bool Keep() {
+    if (skip_depth_ > 0 || tape_.too_deep) return false;
+    if (skip_next_) {
+      skip_next_ = false;
+      return false;
+    }
+    if (frames_.size() > static_cast<size_t>(kJsonMaxDepth)) {
+      // Reading goes on, so that a syntax error later in the text is still what is reported.
+      tape_.too_deep = true;
+      return false;
+    }
+    if (!frames_.empty()) ++tape_.events[frames_.back().event].size;
+    return true;
+  }
+
+  Event& Add(Kind kind) {
+    tape_.events.push_back(Event{kind, 0, {0}});
+    return tape_.events.back();
+  }
+
+  void AddChars(Kind kind, const std::string& s) {
+    Event& e = Add(kind);
+    e.size = s.size();
+    e.offset = tape_.chars.size();
+    tape_.chars.append(s);
+  }
+
+  bool Scalar(Kind kind, int64_t i) {
+    if (!Keep()) return true;
+    Add(kind).integer = i;
+    return true;
+  }
+
+  bool Open(Kind kind) {
+    // A dropped member is read but not recorded, as is the rest of a too deep document.
+    if (skip_next_ || skip_depth_ > 0) {
+      skip_next_ = false;
+      ++skip_depth_;
+      return true;
+    }
+    if (!Keep()) return true;
+    bool named = !frames_.empty() && frames_.back().is_object;
+    frames_.push_back(
+        Frame{tape_.events.size(), kind == Kind::kObject, named, key_offset_, key_size_});
+    Add(kind);
+    return true;
+  }
+
+  bool Close() {
+    if (tape_.too_deep) return true;
+    if (skip_depth_ > 0) {
+      --skip_depth_;
+      return true;
+    }
+    frames_.pop_back();
+    Add(Kind::kEnd);
+    return true;
+  }
+
+  const std::vector<JsonDropKey>& drop_;
+  JsonTape& tape_;
+  std::vector<Frame> frames_;
+  std::string error_;
+  int skip_depth_ = 0;                      // open containers inside a dropped member
+  bool skip_next_ = false;                  // the next value is a dropped member's
+  uint64_t key_offset_ = 0, key_size_ = 0;  // the last kept key, in chars
+};
+
+int SizeHint(uint64_t n) { return n < (1u << 26) ? static_cast<int>(n) : (1 << 26); }
+
+// Pushes the value of one tape; raises on a too deep document or a memory error.
+void PushTape(lua_State* L, const JsonTape& tape) {
+  if (tape.too_deep) luaL_error(L, "document nested more than %d levels deep", kJsonMaxDepth);
+  luaL_checkstack(L, 2 * kJsonMaxDepth + 8, "document nested too deeply");
+  lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
+  int array_meta = lua_gettop(L);
+  // Per open container: whether it is an array, and the index its next item takes.
+  bool is_array[kJsonMaxDepth + 2] = {};
+  lua_Integer next[kJsonMaxDepth + 2] = {};
+  int depth = 0;
+  const char* chars = tape.chars.data();
+  for (const Event& e : tape.events) {
+    switch (e.kind) {
+      case Kind::kNull: PushJsonNull(L); break;
+      case Kind::kTrue: lua_pushboolean(L, 1); break;
+      case Kind::kFalse: lua_pushboolean(L, 0); break;
+      case Kind::kInteger: lua_pushinteger(L, e.integer); break;
+      case Kind::kFloat: lua_pushnumber(L, e.number); break;
+      case Kind::kString: lua_pushlstring(L, chars + e.offset, e.size); break;
+      case Kind::kKey: lua_pushlstring(L, chars + e.offset, e.size); continue;
+      case Kind::kArray:
+      case Kind::kObject:
+        if (depth > kJsonMaxDepth)
+          luaL_error(L, "document nested more than %d levels deep", kJsonMaxDepth);
+        is_array[depth] = e.kind == Kind::kArray;
+        next[depth] = 1;
+        ++depth;
+        if (e.kind == Kind::kArray)
+          lua_createtable(L, SizeHint(e.size), 0);
+        else
+          lua_createtable(L, 0, SizeHint(e.size));
+        continue;
+      case Kind::kEnd:
+        --depth;
+        if (is_array[depth]) {
+          lua_pushvalue(L, array_meta);
+          lua_setmetatable(L, -2);
+        }
+        break;
+    }
+    // A complete value is on top: store it in its container (under the key below it).
+    if (depth == 0) break;
+    if (is_array[depth - 1])
+      lua_rawseti(L, -2, next[depth - 1]++);
+    else
+      lua_rawset(L, -3);
+  }
+  lua_remove(L, array_meta);
+}
+
+int PushTapes(lua_State* L) {
+  const auto* tapes = static_cast<const JsonTapeReturns*>(lua_touserdata(L, 1));
+  lua_pop(L, 1);
+  for (const JsonTape& t : *tapes) PushTape(L, t);
+  return static_cast<int>(tapes->size());
+}
+
+}  // namespace
+
+bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop, JsonTape* tape,
+                   std::string* error) {
+  tape->events.reserve(text.size() / 8 + 1);
+  tape->chars.reserve(text.size() / 2);
+  TapeWriter writer(drop, tape);
+  if (Json::sax_parse(text, &writer)) return true;
+  *error = writer.error();
+  return false;
+}
+
+namespace internal {
+
+bool PushJsonTapesProtected(lua_State* L, const JsonTapeReturns& tapes, char* error, size_t cap) {
+  if (tapes.empty()) return true;
+  lua_pushcfunction(L, PushTapes);
+  lua_pushlightuserdata(L, const_cast<JsonTapeReturns*>(&tapes));
+  if (lua_pcall(L, 1, static_cast<int>(tapes.size()), 0) == LUA_OK) return true;
+  const char* msg = lua_tostring(L, -1);
+  CopyMessage(msg ? msg : "error while returning values", error, cap);
+  lua_pop(L, 1);
+  return false;
+}
+
+}  // namespace internal
+}  // namespace cairn::lua
