@@ -68,7 +68,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   ApplyReport unreported;
   ApplyReport& report = o.report != nullptr ? *o.report : unreported;
   bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
-  if (ok) s.StartLoadingPlugins();  // overlaps opening, locking and reading the state
+  if (ok) s.StartExpanding();  // overlaps opening, locking and reading the state
   if (!ok || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);

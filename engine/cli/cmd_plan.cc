@@ -114,7 +114,7 @@ int RunPlan(Session& s, const RunOptions& o) {
     return code;
   };
   bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
-  if (ok) s.StartLoadingPlugins();  // overlaps opening, locking and reading the state
+  if (ok) s.StartExpanding();  // overlaps opening, locking and reading the state
   if (!ok || !s.OpenBackend()) {
     s.FlushDiagnostics();
     return finish(kExitError);

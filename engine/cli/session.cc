@@ -152,29 +152,41 @@ std::vector<std::string> Session::PluginSearchDirs() {
 }
 
 bool Session::LoadProviders(PluginSet which) {
-  if (!LoadPlugins(which)) return false;
-  expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_);
+  FinishExpanding();
+  if (!configured_) {
+    if (!LoadPlugins(which)) return false;
+    expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_);
+    configured_ = true;
+  }
   return !diags_.has_errors();
 }
 
 bool Session::LoadPlugins(PluginSet which) {
-  if (plugins_loading_.valid()) {
-    plugins_loading_.get();
-    diags_.Append(plugin_diags_);
-    plugin_diags_ = Diagnostics();
-    return !diags_.has_errors();
-  }
-  if (!providers_.all().empty()) return true;
+  FinishExpanding();
+  if (!providers_.all().empty()) return !diags_.has_errors();
   LoadPluginsFrom(PluginSearchDirs(), which, &diags_);
   return !diags_.has_errors();
 }
 
-void Session::StartLoadingPlugins() {
-  if (plugins_loading_.valid() || !providers_.all().empty()) return;
+void Session::StartExpanding() {
+  if (expanding_.valid() || !providers_.all().empty()) return;
   std::vector<std::string> dirs = PluginSearchDirs();  // here: it may read from git
-  plugins_loading_ = std::async(std::launch::async, [this, dirs = std::move(dirs)] {
-    LoadPluginsFrom(dirs, PluginSet::kAll, &plugin_diags_);
+  expanding_ = std::async(std::launch::async, [this, dirs = std::move(dirs)] {
+    LoadPluginsFrom(dirs, PluginSet::kAll, &background_diags_);
+    if (background_diags_.has_errors()) return;
+    expand::ConfigureProviders(blueprint_, providers_, &background_diags_, secrets_);
+    configured_ = true;
+    if (background_diags_.has_errors()) return;
+    desired_ = expand::Expand(blueprint_, secrets_, providers_, &background_diags_);
+    expanded_ = true;
   });
+}
+
+void Session::FinishExpanding() {
+  if (!expanding_.valid()) return;
+  expanding_.get();
+  diags_.Append(background_diags_);
+  background_diags_ = Diagnostics();
 }
 
 void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which,
@@ -202,7 +214,11 @@ void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet wh
 }
 
 bool Session::Expand() {
-  desired_ = expand::Expand(blueprint_, secrets_, providers_, &diags_);
+  FinishExpanding();
+  if (!expanded_) {
+    desired_ = expand::Expand(blueprint_, secrets_, providers_, &diags_);
+    expanded_ = true;
+  }
   return !diags_.has_errors();
 }
 

@@ -41,10 +41,12 @@ class Session {
   /// Finds and loads the plugins without configuring them (works without a blueprint: then
   /// only the built-in folder and --plugin-dir are searched).
   bool LoadPlugins(PluginSet which = PluginSet::kAll);
-  /// Starts loading every plugin on another thread, so that compiling them overlaps reading
-  /// the state; LoadPlugins/LoadProviders wait for it. Call after LoadBlueprint and OpenGit
-  /// (the plugin folders come from them); nothing else may use the providers meanwhile.
-  void StartLoadingPlugins();
+  /// Starts LoadProviders and Expand on another thread, so that compiling the plugins and
+  /// expanding the blueprint overlap opening, locking and reading the state; LoadPlugins,
+  /// LoadProviders and Expand then wait for it and report what it found. Call after OpenGit
+  /// and LoadBlueprint (the plugin folders come from them); until one of those three returns,
+  /// nothing may use the providers or the desired resources.
+  void StartExpanding();
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
   bool Expand();
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
@@ -109,9 +111,14 @@ class Session {
   std::unique_ptr<state::Backend> backend_;
   std::unique_ptr<GitSource> git_;
   state::BackendConfig state_config_;
-  Diagnostics plugin_diags_;  // what the background plugin load reported
-  // Last, so that it is destroyed first: its destructor waits for the load to end.
-  std::future<void> plugins_loading_;
+  /// Waits for StartExpanding's work, if any, and adds its diagnostics to diags_.
+  void FinishExpanding();
+
+  bool configured_ = false;       // providers configured from the blueprint
+  bool expanded_ = false;         // desired_ holds the expansion
+  Diagnostics background_diags_;  // what StartExpanding's thread reported
+  // Last, so that it is destroyed first: its destructor waits for the thread.
+  std::future<void> expanding_;
 };
 
 /// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the
