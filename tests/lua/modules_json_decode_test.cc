@@ -56,6 +56,11 @@ TEST_F(JsonDecodeTest, NestedArraysAndObjectsKeepTheirKindAndNulls) {
   EXPECT_EQ(Eval(R"(return json.decode('null') == json.null)"), "true");
   EXPECT_EQ(Eval(R"(local v = json.decode('[null, null, 1]') return #v .. " " .. v[3])"), "3 1");
   EXPECT_EQ(Eval(R"(return json.decode('"text"') .. json.decode('12'))"), "text12");
+  // A leading byte order mark is skipped.
+  EXPECT_EQ(
+      Eval(
+          R"(return same(json.decode('\xef\xbb\xbf[1, {"a": "b"}]'), json.array{ 1, { a = "b" } }))"),
+      "ok");
 }
 
 TEST_F(JsonDecodeTest, EmptyArraysAndObjectsRoundTripThroughEncode) {

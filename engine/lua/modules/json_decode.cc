@@ -7,6 +7,7 @@
 
 #include "engine/lua/binding.h"
 #include "engine/lua/modules/json_lua.h"
+#include "engine/lua/modules/json_scan.h"
 
 namespace cairn::lua {
 namespace {
@@ -15,56 +16,58 @@ using Json = nlohmann::json;
 using Kind = JsonTape::Kind;
 using Event = JsonTape::Event;
 
-// SAX handler that appends the events of the members it keeps to a tape.
+// Appends the events of the members it keeps to a tape. Both readers drive it: ScanJson through
+// the capitalised methods, nlohmann's SAX parser through the lower-case ones.
 class TapeWriter {
  public:
   TapeWriter(const std::vector<JsonDropKey>& drop, JsonTape* tape) : drop_(drop), tape_(*tape) {}
 
   const std::string& error() const { return error_; }
 
-  bool null() { return Scalar(Kind::kNull, 0); }
-  bool boolean(bool b) { return Scalar(b ? Kind::kTrue : Kind::kFalse, 0); }
-  bool number_integer(Json::number_integer_t i) { return Scalar(Kind::kInteger, i); }
-  bool number_unsigned(Json::number_unsigned_t u) {
+  void Null() { Scalar(Kind::kNull, 0); }
+  void Bool(bool b) { Scalar(b ? Kind::kTrue : Kind::kFalse, 0); }
+  void Integer(int64_t i) { Scalar(Kind::kInteger, i); }
+  void Unsigned(uint64_t u) {
     // Beyond int64 a JSON integer becomes a Lua float, as Lua has no unsigned integers.
     if (u <= static_cast<uint64_t>(INT64_MAX))
       return Scalar(Kind::kInteger, static_cast<int64_t>(u));
-    if (!Keep()) return true;
-    Event& e = Add(Kind::kFloat);
-    e.number = static_cast<double>(u);
-    return true;
+    Float(static_cast<double>(u));
   }
-  bool number_float(Json::number_float_t d, const Json::string_t& /*text*/) {
-    if (!Keep()) return true;
-    Event& e = Add(Kind::kFloat);
-    e.number = d;
-    return true;
+  void Float(double d) {
+    if (Keep()) Add(Kind::kFloat).number = d;
   }
-  bool string(Json::string_t& s) {
-    if (!Keep()) return true;
-    AddChars(Kind::kString, s);
-    return true;
+  void String(std::string_view s) {
+    if (Keep()) AddChars(Kind::kString, s);
   }
-  bool binary(Json::binary_t& /*b*/) { return Scalar(Kind::kNull, 0); }  // never in JSON text
-
-  bool start_object(std::size_t /*n*/) { return Open(Kind::kObject); }
-  bool start_array(std::size_t /*n*/) { return Open(Kind::kArray); }
-  bool end_object() { return Close(); }
-  bool end_array() { return Close(); }
-
-  bool key(Json::string_t& k) {
-    if (skip_depth_ > 0 || tape_.too_deep) return true;
-    const Frame& f = frames_.back();
-    if (Dropped(f, k)) {
+  void Key(std::string_view k) {
+    if (skip_depth_ > 0 || tape_.too_deep) return;
+    if (Dropped(frames_.back(), k)) {
       skip_next_ = true;
-      return true;
+      return;
     }
     key_offset_ = tape_.chars.size();
     key_size_ = k.size();
     AddChars(Kind::kKey, k);
-    return true;
   }
+  void StartObject() { Open(Kind::kObject); }
+  void StartArray() { Open(Kind::kArray); }
+  void EndObject() { Close(); }
+  void EndArray() { Close(); }
 
+  bool null() { return Null(), true; }
+  bool boolean(bool b) { return Bool(b), true; }
+  bool number_integer(Json::number_integer_t i) { return Integer(i), true; }
+  bool number_unsigned(Json::number_unsigned_t u) { return Unsigned(u), true; }
+  bool number_float(Json::number_float_t d, const Json::string_t& /*text*/) {
+    return Float(d), true;
+  }
+  bool string(Json::string_t& s) { return String(s), true; }
+  bool binary(Json::binary_t& /*b*/) { return Null(), true; }  // never in JSON text
+  bool key(Json::string_t& k) { return Key(k), true; }
+  bool start_object(std::size_t /*n*/) { return StartObject(), true; }
+  bool start_array(std::size_t /*n*/) { return StartArray(), true; }
+  bool end_object() { return EndObject(), true; }
+  bool end_array() { return EndArray(), true; }
   bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
                    const nlohmann::detail::exception& ex) {
     error_ = ex.what();
@@ -82,7 +85,7 @@ class TapeWriter {
     uint64_t name_size;
   };
 
-  bool Dropped(const Frame& f, const std::string& key) const {
+  bool Dropped(const Frame& f, std::string_view key) const {
     for (const JsonDropKey& d : drop_) {
       if (d.key != key) continue;
       if (d.parent.empty()) return true;
@@ -113,43 +116,39 @@ class TapeWriter {
     return tape_.events.back();
   }
 
-  void AddChars(Kind kind, const std::string& s) {
+  void AddChars(Kind kind, std::string_view s) {
     Event& e = Add(kind);
     e.size = s.size();
     e.offset = tape_.chars.size();
-    tape_.chars.append(s);
+    tape_.chars.append(s.data(), s.size());
   }
 
-  bool Scalar(Kind kind, int64_t i) {
-    if (!Keep()) return true;
-    Add(kind).integer = i;
-    return true;
+  void Scalar(Kind kind, int64_t i) {
+    if (Keep()) Add(kind).integer = i;
   }
 
-  bool Open(Kind kind) {
+  void Open(Kind kind) {
     // A dropped member is read but not recorded, as is the rest of a too deep document.
     if (skip_next_ || skip_depth_ > 0) {
       skip_next_ = false;
       ++skip_depth_;
-      return true;
+      return;
     }
-    if (!Keep()) return true;
+    if (!Keep()) return;
     bool named = !frames_.empty() && frames_.back().is_object;
     frames_.push_back(
         Frame{tape_.events.size(), kind == Kind::kObject, named, key_offset_, key_size_});
     Add(kind);
-    return true;
   }
 
-  bool Close() {
-    if (tape_.too_deep) return true;
+  void Close() {
+    if (tape_.too_deep) return;
     if (skip_depth_ > 0) {
       --skip_depth_;
-      return true;
+      return;
     }
     frames_.pop_back();
     Add(Kind::kEnd);
-    return true;
   }
 
   const std::vector<JsonDropKey>& drop_;
@@ -226,6 +225,14 @@ bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop
                    std::string* error) {
   tape->events.reserve(text.size() / 8 + 1);
   tape->chars.reserve(text.size() / 2);
+  {
+    TapeWriter writer(drop, tape);
+    if (ScanJson(text, &writer)) return true;
+  }
+  // Not valid JSON, or not in the form ScanJson reads: nlohmann decides, and says why.
+  tape->events.clear();
+  tape->chars.clear();
+  tape->too_deep = false;
   TapeWriter writer(drop, tape);
   if (Json::sax_parse(text, &writer)) return true;
   *error = writer.error();
