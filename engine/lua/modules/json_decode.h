@@ -1,5 +1,6 @@
-// json.decode without a DOM: nlohmann's SAX parser records the document as a flat tape of events
-// (leaving out dropped members as it reads), and a protected pusher builds Lua values from it.
+// json.decode without a DOM: a reader (ScanJson, or nlohmann's SAX parser for what ScanJson does
+// not read) records the document as a flat tape of events, leaving out dropped members as it
+// reads, and a protected pusher builds Lua values from it.
 //
 // The tape keeps the binding's safety rule: parsing runs in plain C++ (it may throw, never raises a
 // Lua error), and the Lua tables are built inside lua_pcall by a function whose frames own no
@@ -53,7 +54,8 @@ struct JsonTape {
 };
 
 /// Parses `text` into `tape`, leaving out the members `drop` names. On invalid JSON returns false
-/// with nlohmann's message ("[json.exception.parse_error.101] parse error at ...") in `error`.
+/// (having read the text with nlohmann's parser) with its message
+/// ("[json.exception.parse_error.101] parse error at ...") in `error`.
 bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop, JsonTape* tape,
                    std::string* error);
 
