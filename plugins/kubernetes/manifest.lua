@@ -9,6 +9,9 @@ local M = {}
 M.MANAGED_BY = "app.kubernetes.io/managed-by"
 M.ADDRESS = "cairn.io/address"
 M.SELECTOR = M.MANAGED_BY .. "=cairn"
+-- Stands for cairn's label missing from an object, in a refreshed state (a label value cannot
+-- hold parentheses, so no real value reads the same).
+M.LABEL_ABSENT = "(absent)"
 
 -- The metatable that marks a table as a list (the host marks every list it passes in, and
 -- json.decode every array), so that an empty list stays [] rather than becoming {}.
@@ -102,6 +105,56 @@ function M.body(planned, ns, address)
   end
   md.managedFields = nil
   return obj
+end
+
+-- Records in `state` (refreshed from `live`) that live lacks cairn's label, which the blueprint's
+-- form of the manifest leaves out: the state then differs from the blueprint, so the plan shows
+-- an update that sets the label again (see M.plan_label).
+function M.note_label(state, live)
+  local labels = live.metadata and live.metadata.labels
+  local value = type(labels) == "table" and labels[M.MANAGED_BY] or nil
+  if value == "cairn" then return state end
+  local md = state.manifest.metadata
+  if md == nil then
+    md = {}
+    state.manifest.metadata = md
+  end
+  md.labels = md.labels or {}
+  md.labels[M.MANAGED_BY] = type(value) == "string" and value or M.LABEL_ABSENT
+  return state
+end
+
+-- In a plan from a state that recorded cairn's label as something else (M.note_label), the label
+-- the apply sets, known after apply: the state that apply records keeps the blueprint's form
+-- (M.without_planned_label).
+function M.plan_label(prior, planned)
+  local pmd = prior and prior.manifest and prior.manifest.metadata
+  if type(pmd) ~= "table" or type(pmd.labels) ~= "table" or pmd.labels[M.MANAGED_BY] == nil then
+    return
+  end
+  local md = planned.manifest and planned.manifest.metadata
+  if type(md) ~= "table" or cairn.is_unknown(md.labels) then return end
+  if md.labels == nil then
+    planned.manifest = M.copy(planned.manifest)
+    planned.manifest.metadata.labels = cairn.unknown
+  elseif type(md.labels) == "table" and md.labels[M.MANAGED_BY] == nil then
+    planned.manifest = M.copy(planned.manifest)
+    planned.manifest.metadata.labels[M.MANAGED_BY] = cairn.unknown
+  end
+end
+
+-- The manifest without what M.plan_label added.
+function M.without_planned_label(m)
+  local md = m.metadata
+  if type(md) ~= "table" then return m end
+  if cairn.is_unknown(md.labels) then
+    m = M.copy(m)
+    m.metadata.labels = nil
+  elseif type(md.labels) == "table" and cairn.is_unknown(md.labels[M.MANAGED_BY]) then
+    m = M.copy(m)
+    m.metadata.labels[M.MANAGED_BY] = nil
+  end
+  return m
 end
 
 local function same_scalar(a, b)

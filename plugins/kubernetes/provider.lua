@@ -52,11 +52,11 @@ end
 -- Applies `planned` and returns its state.
 local function apply(ctx, planned)
   local api = need_client(ctx)
-  local m = planned.manifest
+  local m = manifest.without_planned_label(planned.manifest)
   local deadline = wait_deadline(ctx)
   local res = resolve(ctx, api, m.apiVersion, m.kind, deadline)
   local ns = manifest.namespace_of(m, res, api.namespace)
-  local body = manifest.body(planned, ns, ctx.address)
+  local body = manifest.body({ manifest = m, secret_data = planned.secret_data }, ns, ctx.address)
   local live = ops.apply(api, res, body, { force = planned.force })
   if planned.wait then
     local ready, what = ops.readiness(m.kind)
@@ -69,6 +69,67 @@ local function apply(ctx, planned)
     force = planned.force, wait = planned.wait,
     uid = live.metadata.uid, resource_version = live.metadata.resourceVersion,
   }
+end
+
+-- The state of a listed or fetched object: true (unchanged) when it is still at the recorded
+-- resourceVersion, since every write bumps it; otherwise its projection.
+local function refreshed(st, live)
+  local md = live.metadata
+  if st.resource_version ~= nil and md.resourceVersion == st.resource_version
+      and md.uid == st.uid then
+    return true
+  end
+  return manifest.state_from_live(st, live, st.id)
+end
+
+-- Whether `live`, found by name but not by cairn's label, is the object recorded in `st`. The
+-- uid decides: read_all is not told the addresses (ctx.address is ""), so the address annotation
+-- cannot be compared here, and an object of that name made since by anyone else (another cairn
+-- resource, whose annotation names it, or kubectl) has another uid and is not ours.
+local function still_ours(st, live)
+  return st.uid == nil or (live.metadata ~= nil and live.metadata.uid == st.uid)
+end
+
+-- Refresh: one LIST per kind and namespace selecting cairn's label. A recorded object that no
+-- LIST returned (its label removed out of band) is then read by name, one GET for each such
+-- object only, so that it shows as drift to undo rather than as deleted. Kinds no longer served
+-- (their CRD deleted) take their objects with them.
+local function read_all(api, states)
+  local groups, order = {}, {}
+  for _, st in ipairs(states) do
+    local api_version, kind, ns, name = manifest.parse_id(st.id)
+    local key = api_version .. "|" .. kind .. "|" .. ns
+    if groups[key] == nil then
+      groups[key] = { api_version = api_version, kind = kind, ns = ns, states = {} }
+      order[#order + 1] = key
+    end
+    table.insert(groups[key].states, { st = st, name = name })
+  end
+  local found = {}
+  for _, key in ipairs(order) do
+    local g = groups[key]
+    local res = discovery.resolve(api, g.api_version, g.kind)
+    if res ~= nil then
+      local by_name = {}
+      for _, item in ipairs(ops.list(api, res, g.ns ~= "" and g.ns or nil, manifest.SELECTOR)) do
+        -- Items of a list carry no apiVersion and kind (the list does).
+        item.apiVersion, item.kind = g.api_version, g.kind
+        by_name[item.metadata.name] = item
+      end
+      for _, e in ipairs(g.states) do
+        local live = by_name[e.name]
+        if live ~= nil then
+          found[e.st.id] = refreshed(e.st, live)
+        else
+          live = ops.get(api, res, g.ns, e.name)
+          if live ~= nil and still_ours(e.st, live) then
+            found[e.st.id] = manifest.note_label(manifest.state_from_live(e.st, live, e.st.id), live)
+          end
+        end
+      end
+    end
+  end
+  return found
 end
 
 local object = {
@@ -115,6 +176,7 @@ local object = {
     planned.resource_version = cairn.unknown
     if prior ~= nil and prior.id == planned.id then
       planned.uid = prior.uid
+      manifest.plan_label(prior, planned)
       return planned
     end
     planned.uid = cairn.unknown
@@ -128,52 +190,12 @@ local object = {
     local res = discovery.resolve(api, api_version, kind)
     if res == nil then return nil end
     local live = ops.get(api, res, ns, name)
-    if live == nil then return nil end
-    return manifest.state_from_live(state, live, state.id)
+    if live == nil or not still_ours(state, live) then return nil end
+    return manifest.note_label(manifest.state_from_live(state, live, state.id), live)
   end,
 
-  -- One LIST per kind and namespace, selecting what cairn manages; an object whose
-  -- resourceVersion is the recorded one is reported unchanged (true) without projecting it.
-  read_all = function(ctx, states)
-    local api = need_client(ctx)
-    local groups, order = {}, {}
-    for _, st in ipairs(states) do
-      local api_version, kind, ns, name = manifest.parse_id(st.id)
-      local key = api_version .. "|" .. kind .. "|" .. ns
-      if groups[key] == nil then
-        groups[key] = { api_version = api_version, kind = kind, ns = ns, states = {} }
-        order[#order + 1] = key
-      end
-      table.insert(groups[key].states, { st = st, name = name })
-    end
-    local found = {}
-    for _, key in ipairs(order) do
-      local g = groups[key]
-      local res = discovery.resolve(api, g.api_version, g.kind)
-      if res ~= nil then
-        local by_name = {}
-        for _, item in ipairs(ops.list(api, res, g.ns ~= "" and g.ns or nil, manifest.SELECTOR)) do
-          -- Items of a list carry no apiVersion and kind (the list does).
-          item.apiVersion, item.kind = g.api_version, g.kind
-          by_name[item.metadata.name] = item
-        end
-        for _, e in ipairs(g.states) do
-          local live = by_name[e.name]
-          if live ~= nil then
-            local md = live.metadata
-            if e.st.resource_version ~= nil and md.resourceVersion == e.st.resource_version
-                and md.uid == e.st.uid then
-              -- Not written since cairn recorded it (every write bumps resourceVersion).
-              found[e.st.id] = true
-            else
-              found[e.st.id] = manifest.state_from_live(e.st, live, e.st.id)
-            end
-          end
-        end
-      end
-    end
-    return found
-  end,
+  -- One LIST per kind and namespace, selecting what cairn manages (see read_all below).
+  read_all = function(ctx, states) return read_all(need_client(ctx), states) end,
 
   create = function(ctx, planned) return apply(ctx, planned) end,
   update = function(ctx, prior, planned) return apply(ctx, planned) end,

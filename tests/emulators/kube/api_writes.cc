@@ -87,6 +87,9 @@ KubeResponse ApiServer::Prepare(const Target& t, const nlohmann::json& old, nloh
   for (const char* key : {"uid", "creationTimestamp", "resourceVersion", "generation", "selfLink",
                           "deletionTimestamp"})
     meta.erase(key);
+  // ObjectMeta's maps are omitempty: removing the last label leaves no labels map to own.
+  for (const char* key : {"labels", "annotations"})
+    if (meta.contains(key) && meta[key].is_object() && meta[key].empty()) meta.erase(key);
   if (old.is_null()) {
     meta["uid"] = NewUid();
     meta["creationTimestamp"] = NowRfc3339();
