@@ -70,7 +70,157 @@ Result<Value> ParseJson(std::string_view text) {
   return FromJson(j);
 }
 
+namespace {
+
+// Writes Values as JSON text byte for byte as nlohmann's dump() writes ToJson(v) (state files,
+// journals and plans stay identical), without building that document first: states are
+// written after every apply step, and the document cost more than the writing. Strings that
+// are not valid UTF-8 and floats are left to nlohmann, which owns those rules.
+class JsonWriter {
+ public:
+  JsonWriter(int indent, const JsonOptions& opts, std::string* out)
+      : indent_(indent), opts_(opts), out_(*out) {}
+
+  /// False when `v` holds a string that is not valid UTF-8 (nothing useful is written then).
+  bool Write(const Value& v, int depth) {
+    if (opts_.redact_sensitive && v.sensitive) {
+      out_ += "\"(sensitive)\"";
+      return true;
+    }
+    switch (v.kind()) {
+      case Value::Kind::kNull: out_ += "null"; return true;
+      case Value::Kind::kBool: out_ += v.AsBool() ? "true" : "false"; return true;
+      case Value::Kind::kInt: out_ += std::to_string(v.AsInt()); return true;
+      case Value::Kind::kFloat: out_ += nlohmann::json(v.AsNumber()).dump(); return true;
+      case Value::Kind::kString: return WriteString(v.AsString());
+      case Value::Kind::kUnknown:
+        if (!opts_.keep_unknown) {
+          out_ += "null";
+          return true;
+        }
+        out_ += '{';
+        if (!WriteKey("$unknown", depth)) return false;
+        if (!WriteString(v.UnknownOrigin())) return false;
+        Close('}', depth);
+        return true;
+      case Value::Kind::kList: {
+        const Value::List& list = v.AsList();
+        if (list.empty()) {
+          out_ += "[]";
+          return true;
+        }
+        out_ += '[';
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (i > 0) out_ += ',';
+          NewLine(depth + 1);
+          if (!Write(list[i], depth + 1)) return false;
+        }
+        Close(']', depth);
+        return true;
+      }
+      case Value::Kind::kMap: {
+        const Value::Map& map = v.AsMap();
+        if (map.empty()) {
+          out_ += "{}";
+          return true;
+        }
+        out_ += '{';
+        bool first = true;
+        for (const auto& [key, item] : map) {
+          if (!first) out_ += ',';
+          first = false;
+          if (!WriteKey(key, depth) || !Write(item, depth + 1)) return false;
+        }
+        Close('}', depth);
+        return true;
+      }
+    }
+    out_ += "null";
+    return true;
+  }
+
+ private:
+  void Close(char c, int depth) {
+    NewLine(depth);
+    out_ += c;
+  }
+  void NewLine(int depth) {
+    if (indent_ < 0) return;
+    out_ += '\n';
+    out_.append(static_cast<size_t>(depth) * static_cast<size_t>(indent_), ' ');
+  }
+  bool WriteKey(std::string_view key, int depth) {
+    NewLine(depth + 1);
+    if (!WriteString(key)) return false;
+    out_ += indent_ < 0 ? ":" : ": ";
+    return true;
+  }
+  bool WriteString(std::string_view s);
+
+  int indent_;
+  const JsonOptions& opts_;
+  std::string& out_;
+};
+
+// Length of the UTF-8 sequence starting at s[i], or 0 when it is not valid UTF-8 (overlong
+// forms, surrogates and code points above U+10FFFF included, as nlohmann rejects them).
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  unsigned char c1 = at(i + 1);
+  if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+  if (c == 0xED && c1 > 0x9F) return 0;  // surrogate
+  if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+  if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
+  return n;
+}
+
+bool JsonWriter::WriteString(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out_ += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = Utf8Length(s, i);
+      if (n == 0) return false;
+      out_.append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out_ += "\\\""; break;
+      case '\\': out_ += "\\\\"; break;
+      case '\b': out_ += "\\b"; break;
+      case '\f': out_ += "\\f"; break;
+      case '\n': out_ += "\\n"; break;
+      case '\r': out_ += "\\r"; break;
+      case '\t': out_ += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out_ += "\\u00";
+          out_ += kHex[c >> 4];
+          out_ += kHex[c & 0xF];
+        } else {
+          out_ += static_cast<char>(c);
+        }
+    }
+  }
+  out_ += '"';
+  return true;
+}
+
+}  // namespace
+
 std::string DumpJson(const Value& v, int indent, const JsonOptions& opts) {
+  std::string out;
+  if (JsonWriter(indent, opts, &out).Write(v, 0)) return out;
+  // Invalid UTF-8 somewhere: nlohmann's replacement rules decide what is written.
   return ToJson(v, opts).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -19,17 +19,23 @@ void EnsureLibgit2() {
 // first keeps libgit2 uninitialised outside repositories, where it would find nothing: its
 // initialisation parses the system's whole CA bundle (~50M instructions, more than a plan of
 // 1,000 resources needs).
-bool MayHoldRepository(fs::path dir) {
+bool MayHoldRepository(const fs::path& start) {
+  auto any_parent = [](fs::path dir) {
+    std::error_code ec;
+    while (true) {
+      if (fs::exists(dir / ".git", ec)) return true;
+      if (fs::exists(dir / "HEAD", ec) && fs::is_directory(dir / "objects", ec) &&
+          fs::is_directory(dir / "refs", ec))
+        return true;
+      fs::path parent = dir.parent_path();
+      if (parent == dir || parent.empty()) return false;
+      dir = std::move(parent);
+    }
+  };
+  // Both the path as written and with symlinks resolved: libgit2 walks up the resolved one.
   std::error_code ec;
-  while (true) {
-    if (fs::exists(dir / ".git", ec)) return true;
-    if (fs::exists(dir / "HEAD", ec) && fs::is_directory(dir / "objects", ec) &&
-        fs::is_directory(dir / "refs", ec))
-      return true;
-    fs::path parent = dir.parent_path();
-    if (parent == dir || parent.empty()) return false;
-    dir = std::move(parent);
-  }
+  fs::path resolved = fs::weakly_canonical(start, ec);
+  return any_parent(start) || (!ec && resolved != start && any_parent(resolved));
 }
 
 Status GitError(const std::string& what, int code) {

@@ -2,6 +2,8 @@
 // files while the work tree differs, uncommitted files, ancestry and fetching from file://.
 #include "engine/git/repo.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "tests/git/git_fixture.h"
@@ -40,6 +42,28 @@ TEST_F(RepoTest, DiscoversTheRepositoryAboveAFile) {
   Result<std::unique_ptr<git::Repo>> none = git::Repo::Discover(elsewhere.Join("blueprint.yaml"));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
+}
+
+// Outside a repository cairn does not start libgit2 at all (it looks for a .git first); these
+// are the places where that look must still find one.
+TEST_F(RepoTest, DiscoversThroughASymlinkAGitfileAndABareRepository) {
+  TempDir elsewhere;
+  std::filesystem::create_directory_symlink(dir_.Join("site"), elsewhere.Join("linked"));
+  auto linked = Open(elsewhere.Join("linked/blueprint.yaml"));
+  ASSERT_NE(linked, nullptr);
+  EXPECT_EQ(linked->workdir(), dir_.path());
+
+  TempDir worktree;
+  Git(dir_.path(), {"worktree", "add", "-q", worktree.Join("wt"), "HEAD"});
+  auto via_gitfile = Open(worktree.Join("wt/site/blueprint.yaml"));
+  ASSERT_NE(via_gitfile, nullptr);
+  EXPECT_EQ(via_gitfile->workdir(), worktree.Join("wt"));
+
+  TempDir bare_parent;
+  Git(bare_parent.path(), {"clone", "-q", "--bare", dir_.path(), "bare.git"});
+  Result<std::unique_ptr<git::Repo>> bare = git::Repo::Discover(bare_parent.Join("bare.git"));
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_EQ((*bare)->workdir(), "");
 }
 
 TEST_F(RepoTest, ResolvesIdsBranchesTagsAndExpressions) {
