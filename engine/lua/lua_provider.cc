@@ -405,13 +405,15 @@ Result<std::optional<Value>> LuaProvider::Read(const CallContext& ctx, const std
 
 Result<std::map<std::string, Value>> LuaProvider::ReadAll(const CallContext& ctx,
                                                           const std::string& type,
-                                                          const std::vector<Value>& priors) {
+                                                          std::vector<Value> priors) {
   Status s = EnsureConfigured();
   const ResourceType* rt = s.ok() ? FindType(schema_, type, &s) : nullptr;
   if (!s.ok()) return s;
-  Value list(Value::List(priors.begin(), priors.end()));
+  // Lent to the call as one list, then taken back: an unchanged object's prior is its result.
+  Value list(Value::List(std::move(priors)));
   std::vector<Value> out;
   s = CallResource(CallSpec{&ctx, rt, "read_all", {&list}, 1}, &out);
+  priors = std::move(list.MutableList());
   if (!s.ok()) return s;
   std::string where = ctx.address.empty() ? type : ctx.address;
   std::map<std::string, Value> result;
@@ -419,8 +421,8 @@ Result<std::map<std::string, Value>> LuaProvider::ReadAll(const CallContext& ctx
   if (!out[0].is_map())
     return Inconsistent(where, std::string("read_all returned ") + LuaTypeName(out[0]) +
                                    ", expected a table keyed by id");
-  std::map<std::string, const Value*> prior_by_id;
-  for (const Value& prior : priors)
+  std::map<std::string, Value*> prior_by_id;
+  for (Value& prior : priors)
     if (const Value* id = prior.Find("id"); id != nullptr && id->is_string())
       prior_by_id.emplace(id->AsString(), &prior);
   for (auto& [id, state] : out[0].MutableMap()) {
@@ -429,7 +431,7 @@ Result<std::map<std::string, Value>> LuaProvider::ReadAll(const CallContext& ctx
       if (prior == prior_by_id.end())
         return Inconsistent(where,
                             "read_all returned true for '" + id + "', which it was not given");
-      result.emplace(id, *prior->second);
+      result.emplace(id, std::move(*prior->second));
       continue;
     }
     if (state.is_map() && state.Find("id") == nullptr) state["id"] = Value(id);

@@ -30,7 +30,7 @@ void RunTask(Task* t) {
     priors.reserve(t->members.size());
     for (const state::ResourceState* r : t->members) priors.push_back(r->attributes);
     Result<std::map<std::string, Value>> all =
-        t->provider->ReadAll(ContextFor("", t->type), t->type->name, priors);
+        t->provider->ReadAll(ContextFor("", t->type), t->type->name, std::move(priors));
     if (!all.ok()) {
       t->status = all.status();
       return;

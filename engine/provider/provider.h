@@ -64,10 +64,11 @@ class Provider {
   virtual Result<std::optional<Value>> Read(const CallContext& ctx, const std::string& type,
                                             const Value& prior) = 0;
   /// Reads many objects of one type in one batch; the result maps id -> attributes, and an id
-  /// that is absent no longer exists. Only called when the type has_read_all.
+  /// that is absent no longer exists. Only called when the type has_read_all. `priors` is the
+  /// provider's to keep: an unchanged object's prior can be moved into the result.
   virtual Result<std::map<std::string, Value>> ReadAll(const CallContext& ctx,
                                                        const std::string& type,
-                                                       const std::vector<Value>& priors) = 0;
+                                                       std::vector<Value> priors) = 0;
   /// Optional custom planning; only called when the type has_plan. prior is null for creates.
   virtual Result<PlannedChange> Plan(const CallContext& ctx, const std::string& type,
                                      const Value& prior, const Value& proposed) = 0;

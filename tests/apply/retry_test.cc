@@ -41,8 +41,8 @@ class FlakyProvider : public provider::Provider {
   }
   Result<std::map<std::string, Value>> ReadAll(const provider::CallContext& ctx,
                                                const std::string& type,
-                                               const std::vector<Value>& priors) override {
-    return inner_->ReadAll(ctx, type, priors);
+                                               std::vector<Value> priors) override {
+    return inner_->ReadAll(ctx, type, std::move(priors));
   }
   Result<provider::PlannedChange> Plan(const provider::CallContext& ctx, const std::string& type,
                                        const Value& prior, const Value& proposed) override {

@@ -168,7 +168,7 @@ Result<std::optional<Value>> FakeProvider::Read(const provider::CallContext& ctx
 
 Result<std::map<std::string, Value>> FakeProvider::ReadAll(const provider::CallContext& ctx,
                                                            const std::string& type,
-                                                           const std::vector<Value>& priors) {
+                                                           std::vector<Value> priors) {
   FAKE_CALL("read_all", type, ctx.address);
   std::map<std::string, Value> out;
   std::lock_guard<std::mutex> lock(mu_);

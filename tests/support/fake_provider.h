@@ -86,7 +86,7 @@ class FakeProvider : public provider::Provider {
                                     const Value& prior) override;
   Result<std::map<std::string, Value>> ReadAll(const provider::CallContext& ctx,
                                                const std::string& type,
-                                               const std::vector<Value>& priors) override;
+                                               std::vector<Value> priors) override;
   Result<provider::PlannedChange> Plan(const provider::CallContext& ctx, const std::string& type,
                                        const Value& prior, const Value& proposed) override;
   Result<Value> Create(const provider::CallContext& ctx, const std::string& type,
