@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/json_text.h"
+
 namespace cairn {
 
 nlohmann::json ToJson(const Value& v, const JsonOptions& opts) {
@@ -162,23 +164,6 @@ class JsonWriter {
   std::string& out_;
 };
 
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is not valid UTF-8 (overlong
-// forms, surrogates and code points above U+10FFFF included, as nlohmann rejects them).
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = at(i);
-  size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((at(i + k) & 0xC0) != 0x80) return 0;
-  unsigned char c1 = at(i + 1);
-  if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
-  if (c == 0xED && c1 > 0x9F) return 0;  // surrogate
-  if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-  if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
-  return n;
-}
-
 bool JsonWriter::WriteString(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_ += '"';
@@ -186,7 +171,8 @@ bool JsonWriter::WriteString(std::string_view s) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      size_t n = Utf8Length(s, i);
+      int n = json_text::Utf8Length(reinterpret_cast<const unsigned char*>(s.data() + i),
+                                    reinterpret_cast<const unsigned char*>(s.data() + s.size()));
       if (n == 0) return false;
       out_.append(s.data() + i, n);
       i += n;

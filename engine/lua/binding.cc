@@ -76,15 +76,20 @@ void CopyMessage(const std::string& msg, char* error, size_t cap) {
   if (n == 0) std::strcpy(error, "error");
 }
 
-bool PushProtected(lua_State* L, const Returns& results, char* error, size_t cap) {
-  if (results.empty()) return true;
-  lua_pushcfunction(L, PushAll);
-  lua_pushlightuserdata(L, const_cast<Returns*>(&results));
-  if (lua_pcall(L, 1, static_cast<int>(results.size()), 0) == LUA_OK) return true;
+bool PushWithProtected(lua_State* L, lua_CFunction pusher, const void* results, int count,
+                       char* error, size_t cap) {
+  if (count == 0) return true;
+  lua_pushcfunction(L, pusher);
+  lua_pushlightuserdata(L, const_cast<void*>(results));
+  if (lua_pcall(L, 1, count, 0) == LUA_OK) return true;
   const char* msg = lua_tostring(L, -1);
   CopyMessage(msg ? msg : "error while returning values", error, cap);
   lua_pop(L, 1);
   return false;
+}
+
+bool PushProtected(lua_State* L, const Returns& results, char* error, size_t cap) {
+  return PushWithProtected(L, PushAll, &results, static_cast<int>(results.size()), error, cap);
 }
 
 int RaiseError(lua_State* L, const char* message) {

@@ -65,6 +65,11 @@ namespace internal {
 /// Pushes `results` in protected mode; on failure stores the message in `error` (<= cap bytes).
 bool PushProtected(lua_State* L, const Returns& results, char* error, size_t cap);
 void CopyMessage(const std::string& msg, char* error, size_t cap);
+/// Calls `pusher(results)` in protected mode, expecting it to push `count` values (a memory
+/// error while building them must not jump over C++ frames); on failure stores the message in
+/// `error` (<= cap bytes). The shared body of every BindWith pusher.
+bool PushWithProtected(lua_State* L, lua_CFunction pusher, const void* results, int count,
+                       char* error, size_t cap);
 /// Raises a Lua error with `message` blamed on the caller's line. Never returns.
 [[noreturn]] int RaiseError(lua_State* L, const char* message);
 }  // namespace internal

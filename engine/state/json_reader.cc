@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "engine/base/json_text.h"
+
 namespace cairn::state {
 namespace {
 
@@ -94,60 +96,14 @@ class Reader {
     return Eat(']');
   }
 
-  static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
   bool String(std::string* out) {
     if (p_ >= t_.size() || t_[p_] != '"') return false;
-    ++p_;
-    out->clear();
-    size_t run = p_;  // start of the bytes not yet copied
-    while (p_ < t_.size()) {
-      auto c = static_cast<unsigned char>(t_[p_]);
-      if (c == '"') {
-        out->append(t_.data() + run, p_ - run);
-        ++p_;
-        return true;
-      }
-      if (c < 0x20 || c >= 0x80) return false;  // control characters; UTF-8 is left to nlohmann
-      if (c != '\\') {
-        ++p_;
-        continue;
-      }
-      out->append(t_.data() + run, p_ - run);
-      if (++p_ >= t_.size()) return false;
-      char e = t_[p_++];
-      switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
-        case 'u': {
-          if (p_ + 4 > t_.size()) return false;
-          int code = 0;
-          for (int i = 0; i < 4; ++i) {
-            int h = Hex(t_[p_ + i]);
-            if (h < 0) return false;
-            code = code * 16 + h;
-          }
-          if (code >= 0x80) return false;
-          out->push_back(static_cast<char>(code));
-          p_ += 4;
-          break;
-        }
-        default: return false;
-      }
-      run = p_;
-    }
-    return false;
+    const char* p = t_.data() + p_;
+    std::string_view view;
+    if (!json_text::ReadString(p, t_.data() + t_.size(), out, &view)) return false;
+    if (view.data() != out->data()) out->assign(view);  // no escapes: `view` is the text itself
+    p_ = static_cast<size_t>(p - t_.data());
+    return true;
   }
 
   bool Digits() {

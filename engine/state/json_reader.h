@@ -1,4 +1,4 @@
-// A fast reader of state.json text into Values, for the common case of a valid ASCII file.
+// A fast reader of state.json text into Values, for the common case of a valid file.
 #pragma once
 
 #include <string_view>
@@ -12,8 +12,8 @@ namespace cairn::state {
 /// duplicate key wins. nlohmann's parser needs three times longer on large states.
 ///
 /// Returns false, with `out` to be discarded, for anything it leaves to nlohmann: invalid JSON,
-/// non-ASCII bytes, \u escapes beyond ASCII, integers beyond int64. The caller then parses the
-/// text again with nlohmann, which also words the error.
+/// malformed UTF-8 or \u escapes (lone surrogates), integers beyond int64. The caller then parses
+/// the text again with nlohmann, which also words the error.
 bool ReadJsonFast(std::string_view text, Value* out);
 
 }  // namespace cairn::state

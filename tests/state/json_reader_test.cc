@@ -51,6 +51,8 @@ TEST(JsonReaderTest, ReadsStateShapedJsonAsNlohmannDoes) {
         ], "history": [], "empty": {}, "t": true, "f": false, "z": null})",
       R"({"esc": "q\"b\\s\/n\nt\tr\rb\bf\f u\u0041\u001f"})",
       R"({"dup": 1, "dup": "later wins"})",
+      "{\"utf8\": \"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\", \"k\xc3\xa9y\": 1}",
+      R"({"bmp": "\u00e9\u20ac", "pair": "\ud83d\ude00"})",
       R"({"not unknown": {"$unknown": 5}, "two": {"$unknown": "a", "b": 1}})",
       "  [1, 2.0, [], [[]], {\"a\": [true]}]  \n",
       "\"just a string\"",
@@ -61,20 +63,21 @@ TEST(JsonReaderTest, ReadsStateShapedJsonAsNlohmannDoes) {
 
 TEST(JsonReaderTest, LeavesTheUnusualAndTheInvalidToNlohmann) {
   const char* refused[] = {
-      "",                             // empty
-      "{",                            // truncated
-      "{\"a\": 1,}",                  // trailing comma
-      "[01]",                         // leading zero
-      "{\"a\": 1} x",                 // trailing text
-      "{'a': 1}",                     // single quotes
-      "{\"a\": \"\xc3\xa9\"}",        // UTF-8 (checked by nlohmann)
-      "{\"a\": \"\\u00e9\"}",         // \u beyond ASCII
-      "{\"a\": \"\\ud83d\\ude00\"}",  // surrogate pair
-      "{\"a\": \"tab\there\"}",       // a raw control character
-      "[12345678901234567890]",       // beyond int64
-      "[1.]",                         // no fraction digits
-      "[tru]",                        // bad literal
-      "{\"a\" 1}",                    // no colon
+      "",                           // empty
+      "{",                          // truncated
+      "{\"a\": 1,}",                // trailing comma
+      "[01]",                       // leading zero
+      "{\"a\": 1} x",               // trailing text
+      "{'a': 1}",                   // single quotes
+      "{\"a\": \"\xc3\"}",          // truncated UTF-8
+      "{\"a\": \"\xed\xa0\x80\"}",  // an encoded surrogate
+      "{\"a\": \"\\ud83d\"}",       // a lone high surrogate
+      "{\"a\": \"\\ude00\"}",       // a lone low surrogate
+      "{\"a\": \"tab\there\"}",     // a raw control character
+      "[12345678901234567890]",     // beyond int64
+      "[1.]",                       // no fraction digits
+      "[tru]",                      // bad literal
+      "{\"a\" 1}",                  // no colon
   };
   for (const char* text : refused) {
     Value v;

@@ -242,14 +242,7 @@ bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop
 namespace internal {
 
 bool PushJsonTapesProtected(lua_State* L, const JsonTapeReturns& tapes, char* error, size_t cap) {
-  if (tapes.empty()) return true;
-  lua_pushcfunction(L, PushTapes);
-  lua_pushlightuserdata(L, const_cast<JsonTapeReturns*>(&tapes));
-  if (lua_pcall(L, 1, static_cast<int>(tapes.size()), 0) == LUA_OK) return true;
-  const char* msg = lua_tostring(L, -1);
-  CopyMessage(msg ? msg : "error while returning values", error, cap);
-  lua_pop(L, 1);
-  return false;
+  return PushWithProtected(L, PushTapes, &tapes, static_cast<int>(tapes.size()), error, cap);
 }
 
 }  // namespace internal

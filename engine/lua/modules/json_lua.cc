@@ -225,14 +225,7 @@ bool LuaToJson(lua_State* L, int index, nlohmann::json* out, std::string* error)
 namespace internal {
 
 bool PushJsonProtected(lua_State* L, const JsonReturns& results, char* error, size_t cap) {
-  if (results.empty()) return true;
-  lua_pushcfunction(L, PushAll);
-  lua_pushlightuserdata(L, const_cast<JsonReturns*>(&results));
-  if (lua_pcall(L, 1, static_cast<int>(results.size()), 0) == LUA_OK) return true;
-  const char* msg = lua_tostring(L, -1);
-  CopyMessage(msg ? msg : "error while returning values", error, cap);
-  lua_pop(L, 1);
-  return false;
+  return PushWithProtected(L, PushAll, &results, static_cast<int>(results.size()), error, cap);
 }
 
 }  // namespace internal

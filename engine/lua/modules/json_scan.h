@@ -17,147 +17,15 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/json_text.h"
+
 namespace cairn::lua {
 namespace json_scan {
 
+using json_text::ReadString;
+
 inline void SkipSpace(const char*& p, const char* end) {
   while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
-}
-
-// The length of the well-formed UTF-8 sequence (RFC 3629) at p, or 0.
-inline int Utf8Length(const unsigned char* p, const unsigned char* end) {
-  auto in = [&](int i, unsigned lo, unsigned hi) {
-    return p + i < end && p[i] >= lo && p[i] <= hi;
-  };
-  unsigned c = p[0];
-  if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-  if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3)
-    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  return 0;
-}
-
-// Four hex digits at p as a code unit, or -1.
-inline long Hex4(const char* p, const char* end) {
-  if (end - p < 4) return -1;
-  long v = 0;
-  for (int i = 0; i < 4; ++i) {
-    char c = p[i];
-    int d = c >= '0' && c <= '9'   ? c - '0'
-            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                   : -1;
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
-inline void AppendUtf8(unsigned long cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Reads the rest of a string from the first backslash at p into `out`; p ends after the quote.
-inline bool ReadEscapedString(const char*& p, const char* end, std::string* out) {
-  while (p != end) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c == '"') {
-      ++p;
-      return true;
-    }
-    if (c < 0x20) return false;
-    if (c >= 0x80) {
-      int n = Utf8Length(reinterpret_cast<const unsigned char*>(p),
-                         reinterpret_cast<const unsigned char*>(end));
-      if (n == 0) return false;
-      out->append(p, n);
-      p += n;
-      continue;
-    }
-    if (c != '\\') {
-      out->push_back(static_cast<char>(c));
-      ++p;
-      continue;
-    }
-    if (++p == end) return false;
-    char e = *p++;
-    switch (e) {
-      case '"': out->push_back('"'); break;
-      case '\\': out->push_back('\\'); break;
-      case '/': out->push_back('/'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'u': {
-        long hi = Hex4(p, end);
-        if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF)) return false;
-        p += 4;
-        unsigned long cp = static_cast<unsigned long>(hi);
-        if (hi >= 0xD800 && hi <= 0xDBFF) {
-          if (end - p < 2 || p[0] != '\\' || p[1] != 'u') return false;
-          long lo = Hex4(p + 2, end);
-          if (lo < 0xDC00 || lo > 0xDFFF) return false;
-          p += 6;
-          cp = 0x10000 + ((static_cast<unsigned long>(hi) - 0xD800) << 10) +
-               (static_cast<unsigned long>(lo) - 0xDC00);
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default: return false;
-    }
-  }
-  return false;
-}
-
-// Reads a string whose opening quote is at p; `*s` views the text or `scratch`.
-inline bool ReadString(const char*& p, const char* end, std::string* scratch, std::string_view* s) {
-  const char* start = ++p;
-  while (p != end) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c == '"') {
-      *s = std::string_view(start, static_cast<size_t>(p - start));
-      ++p;
-      return true;
-    }
-    if (c == '\\') {
-      scratch->assign(start, p);
-      if (!ReadEscapedString(p, end, scratch)) return false;
-      *s = *scratch;
-      return true;
-    }
-    if (c < 0x20) return false;
-    if (c >= 0x80) {
-      int n = Utf8Length(reinterpret_cast<const unsigned char*>(p),
-                         reinterpret_cast<const unsigned char*>(end));
-      if (n == 0) return false;
-      p += n;
-    } else {
-      ++p;
-    }
-  }
-  return false;
 }
 
 // Converts a number token with a fraction, an exponent or too many digits as nlohmann does
