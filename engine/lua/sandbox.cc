@@ -8,6 +8,7 @@
 
 #include "engine/base/edit_distance.h"
 #include "engine/lua/binding.h"
+#include "engine/lua/chunk_cache.h"
 #include "engine/lua/convert.h"
 #include "engine/lua/modules/modules.h"
 
@@ -117,7 +118,7 @@ int Compile(lua_State* L) {
   size_t len = 0;
   const char* text = luaL_checklstring(L, 1, &len);
   const char* name = luaL_checkstring(L, 2);
-  if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) return lua_error(L);
+  if (LoadSourceCached(L, text, len, name) != LUA_OK) return lua_error(L);
   PushEnv(L);
   if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);
   return 1;
@@ -330,7 +331,7 @@ int Install(lua_State* L) {
   lua_setfield(L, LUA_REGISTRYINDEX, kLoadedKey);
 
   // Prelude(where, fail_mt, unknown, find_source, compile, open_host, loaded).
-  if (luaL_loadbufferx(L, kPrelude, std::strlen(kPrelude), "=[cairn]", "t") != LUA_OK)
+  if (LoadSourceCached(L, kPrelude, std::strlen(kPrelude), "=[cairn]") != LUA_OK)
     return lua_error(L);
   lua_pushcfunction(L, Where);
   lua_pushvalue(L, 9);

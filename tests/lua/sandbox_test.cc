@@ -179,6 +179,32 @@ TEST_F(SandboxTest, ErrorsCarryPluginFileAndLine) {
       << s.message();
 }
 
+// A chunk is compiled once per process; later VMs load the host's bytecode of the same text.
+TEST_F(SandboxTest, ChunkLoadedIntoFurtherVmsKeepsLinesAndOwnState) {
+  const std::string code =
+      "local n = 0\n"
+      "local function bump() n = n + 1 return n end\n"
+      "bump()\n"
+      "if bump() > 9 then local t = {} return t.x.y end\n"
+      "return bump()";
+  EXPECT_EQ(Eval(code), Value(3));
+  Make(VmOptions());                // a second VM: the chunk comes from the cache
+  EXPECT_EQ(Eval(code), Value(3));  // its own upvalues, not the first VM's
+  Status s = Run("local t = {}\n\nreturn t.x.y");
+  Make(VmOptions());
+  Status again = Run("local t = {}\n\nreturn t.x.y");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.message(), s.message());
+  EXPECT_EQ(again.message().rfind("plugins/echo/test.lua:3: attempt to index a nil value", 0), 0u)
+      << again.message();
+  // The same name with other text is compiled anew.
+  EXPECT_EQ(Eval("return 41 + 1"), Value(42));
+  EXPECT_EQ(Eval("return 'other'"), Value("other"));
+  // Globals stay refused in a loaded copy, and require still works.
+  EXPECT_FALSE(Run("local a = 1\ncounter = a").ok());
+  EXPECT_EQ(Eval("return require('helpers.shapes').area(3, 4)"), Value(12));
+}
+
 TEST_F(SandboxTest, TracebackOnlyWhenAsked) {
   EXPECT_EQ(Run("error('x')").message().find("stack traceback"), std::string::npos);
   vm_->set_traceback(true);
