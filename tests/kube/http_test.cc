@@ -3,12 +3,32 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <zlib.h>
 
 #include "tests/kube/kube_harness.h"
 #include "tests/support/test_support.h"
 
 namespace cairn::emulators {
 namespace {
+
+// The text of a gzip stream; "" when it is not one.
+std::string Gunzip(const std::string& data) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return "";
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[65536];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "";
+}
 
 class KubeHttps : public ::testing::Test {
  protected:
@@ -129,6 +149,42 @@ spec:
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("web"), std::string::npos) << table.out;
   EXPECT_GE(kube.request_count("PATCH /apis/apps/v1/namespaces/web/deployments/web"), 2u);
+}
+
+TEST_F(KubeHttps, OnlyLargeResponsesAreGzippedAndOnlyWhenAccepted) {
+  // 200 ConfigMaps of about 1 KiB: their list is over the 128 KiB threshold, one alone is not.
+  for (int i = 0; i < 200; ++i) {
+    nlohmann::json cm = {{"apiVersion", "v1"},
+                         {"kind", "ConfigMap"},
+                         {"metadata", {{"name", "cm-" + std::to_string(i)}}},
+                         {"data", {{"filler", std::string(1000, 'a' + i % 26)}}}};
+    ASSERT_EQ(Call(kube_.get(), "POST", "/api/v1/namespaces/default/configmaps", cm.dump()).code,
+              201);
+  }
+  auto c = Client();
+  c->set_decompress(false);
+  const std::string list = "/api/v1/namespaces/default/configmaps";
+  auto plain = c->Get(list, {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 200);
+  EXPECT_FALSE(plain->has_header("Content-Encoding"));
+  ASSERT_GE(plain->body.size(), size_t{128} << 10);
+  EXPECT_EQ(nlohmann::json::parse(plain->body)["items"].size(), 200u);
+
+  httplib::Headers gzip = {{"Authorization", "Bearer s3cret"},
+                           {"Accept-Encoding", "gzip, deflate, br"}};
+  auto packed = c->Get(list, gzip);
+  ASSERT_TRUE(packed);
+  EXPECT_EQ(packed->status, 200);
+  EXPECT_EQ(packed->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_LT(packed->body.size(), plain->body.size() / 4);
+  EXPECT_EQ(Gunzip(packed->body), plain->body);
+
+  auto one = c->Get(list + "/cm-7", gzip);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 200);
+  EXPECT_FALSE(one->has_header("Content-Encoding"));
+  EXPECT_EQ(nlohmann::json::parse(one->body)["data"]["filler"], std::string(1000, 'h'));
 }
 
 }  // namespace

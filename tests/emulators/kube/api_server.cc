@@ -93,7 +93,7 @@ ApiServer::ApiServer(const KubeEmulatorOptions& options)
                             {"creationTimestamp", now},
                             {"resourceVersion", NextVersion()}}}};
     DefaultBuiltin(builtins_[0], nullptr, &obj, &next_ip_);
-    objects_[StoreKey(builtins_[0])][ObjectKey("", ns)] = obj;
+    objects_[StoreKey(builtins_[0])][ObjectKey("", ns)] = MakeStored(std::move(obj));
   }
 }
 
@@ -153,7 +153,8 @@ void ApiServer::Establish(const std::string& crd_name) {
   auto& store = objects_["apiextensions.k8s.io/customresourcedefinitions"];
   auto obj = store.find(ObjectKey("", crd_name));
   if (obj == store.end()) return;
-  nlohmann::json& status = obj->second["status"];
+  nlohmann::json next = obj->second->object;
+  nlohmann::json& status = next["status"];
   nlohmann::json conds = status.value("conditions", nlohmann::json::array());
   conds.push_back({{"type", "Established"},
                    {"status", "True"},
@@ -161,7 +162,8 @@ void ApiServer::Establish(const std::string& crd_name) {
                    {"reason", "InitialNamesAccepted"},
                    {"message", "the initial names have been accepted"}});
   status["conditions"] = conds;
-  obj->second["metadata"]["resourceVersion"] = NextVersion();
+  next["metadata"]["resourceVersion"] = NextVersion();
+  obj->second = MakeStored(std::move(next));
 }
 
 void ApiServer::MarkAvailable(const Pending& p) {
@@ -169,7 +171,7 @@ void ApiServer::MarkAvailable(const Pending& p) {
   if (store == objects_.end()) return;
   auto it = store->second.find(p.object_key);
   if (it == store->second.end()) return;
-  nlohmann::json& obj = it->second;
+  nlohmann::json obj = it->second->object;
   int64_t replicas = obj["spec"].value("replicas", 1);
   std::string now = NowRfc3339();
   std::string name = obj["metadata"].value("name", "");
@@ -199,6 +201,7 @@ void ApiServer::MarkAvailable(const Pending& p) {
   if (replicas == 0) status.erase("readyReplicas");
   obj["status"] = status;
   obj["metadata"]["resourceVersion"] = NextVersion();
+  it->second = MakeStored(std::move(obj));
 }
 
 const ResourceType* ApiServer::FindType(const std::string& group, const std::string& version,
@@ -280,7 +283,16 @@ KubeResponse ApiServer::Route(const KubeRequest& request) {
 
 KubeResponse ApiServer::Discovery(const std::vector<std::string>& seg, const KubeRequest& request,
                                   bool* handled) {
-  *handled = true;
+  // Only these paths are discovery; the tables below are not built for the others.
+  size_t n = seg.size();
+  const std::string first = n ? seg[0] : "";
+  bool discovery = n == 0 ||
+                   (n == 1 && (first == "version" || first == "healthz" || first == "readyz" ||
+                               first == "livez" || first == "api" || first == "apis")) ||
+                   (n == 2 && (first == "api" || first == "apis")) || (n == 3 && first == "apis") ||
+                   (n >= 2 && first == "openapi");
+  *handled = discovery;
+  if (!discovery) return {};
   // Group -> versions -> types, built-ins first, then established CRDs.
   std::vector<std::string> group_order;
   std::map<std::string, std::vector<std::string>> versions;
@@ -299,7 +311,6 @@ KubeResponse ApiServer::Discovery(const std::vector<std::string>& seg, const Kub
     if (entry.established) add(entry.serving->type);
 
   bool get = request.method == "GET";
-  size_t n = seg.size();
   if (n == 0 && get) {
     nlohmann::json paths = {"/api", "/api/v1", "/apis", "/openapi/v3", "/version"};
     for (const std::string& g : group_order)
@@ -378,12 +389,11 @@ KubeResponse ApiServer::Discovery(const std::vector<std::string>& seg, const Kub
 }
 
 KubeResponse ApiServer::Get(const Target& t, const KubeRequest& request) {
-  auto& store = objects_[StoreKey(*t.type)];
-  auto it = store.find(ObjectKey(t.ns, t.name));
-  if (it == store.end()) return NotFound(t.type->group, t.type->plural, t.name);
+  StoredPtr obj = Find(*t.type, ObjectKey(t.ns, t.name));
+  if (!obj) return NotFound(t.type->group, t.type->plural, t.name);
   if (WantsTable(request))
-    return JsonResponse(200, TableOf({it->second}, std::to_string(resource_version_)));
-  return Respond(200, t, it->second);
+    return JsonResponse(200, TableOf({obj->object}, std::to_string(resource_version_)));
+  return Respond(200, t, *obj);
 }
 
 KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
@@ -409,22 +419,27 @@ KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
   }
   auto& store = objects_[StoreKey(*t.type)];
   std::string prefix = t.ns.empty() ? "" : t.ns + "/";
-  std::vector<nlohmann::json> items;
+  std::vector<const StoredObject*> items;
   std::string last;
   int64_t remaining = 0;
   for (auto it = start.empty() ? store.lower_bound(prefix) : store.upper_bound(start);
        it != store.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-    if (!labels->Matches(it->second) || !fields->Matches(it->second)) continue;
+    const nlohmann::json& obj = it->second->object;
+    if (!labels->Matches(obj) || !fields->Matches(obj)) continue;
     if (limit > 0 && static_cast<int64_t>(items.size()) >= limit) {
       ++remaining;
       continue;
     }
-    items.push_back(it->second);
+    items.push_back(it->second.get());
     last = it->first;
   }
   std::string rv = std::to_string(resource_version_);
-  if (WantsTable(request)) return JsonResponse(200, TableOf(items, rv));
+  if (WantsTable(request)) {
+    std::vector<nlohmann::json> objects;
+    for (const StoredObject* item : items) objects.push_back(item->object);
+    return JsonResponse(200, TableOf(objects, rv));
+  }
   nlohmann::json meta = {{"resourceVersion", rv}};
   if (remaining > 0) {
     nlohmann::json token = {{"v", "meta.k8s.io/v1"},
@@ -438,21 +453,31 @@ KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
     meta["continue"] = text;
     if (labels->empty() && fields->empty()) meta["remainingItemCount"] = remaining;
   }
-  nlohmann::json list = nlohmann::json::array();
-  for (nlohmann::json& item : items) {
+  // The list's JSON as dump() writes it (keys sorted), from the items' cached text.
+  std::string api_version = t.type->ApiVersion(t.version);
+  size_t size = 0;
+  for (const StoredObject* item : items) size += item->text.size() + 1;
+  KubeResponse r;
+  std::string& body = r.body;
+  body.reserve(size + 256);
+  body += "{\"apiVersion\":";
+  AppendJson(api_version, &body);
+  body += ",\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) body += ',';
     if (t.crd) {
-      item["apiVersion"] = t.type->ApiVersion(t.version);
+      body += TextAs(*items[i], api_version);
     } else {
       // Typed lists of built-in kinds do not repeat kind and apiVersion per item.
-      item.erase("kind");
-      item.erase("apiVersion");
+      body += items[i]->item;
     }
-    list.push_back(std::move(item));
   }
-  return JsonResponse(200, {{"kind", t.type->kind + "List"},
-                            {"apiVersion", t.type->ApiVersion(t.version)},
-                            {"metadata", meta},
-                            {"items", list}});
+  body += "],\"kind\":";
+  AppendJson(t.type->kind + "List", &body);
+  body += ",\"metadata\":";
+  AppendJson(meta, &body);
+  body += '}';
+  return r;
 }
 
 KubeResponse ApiServer::Delete(const Target& t, const KubeRequest& request) {
@@ -473,7 +498,7 @@ KubeResponse ApiServer::Delete(const Target& t, const KubeRequest& request) {
   auto& store = objects_[store_key];
   auto it = store.find(ObjectKey(t.ns, t.name));
   if (it == store.end()) return NotFound(t.type->group, t.type->plural, t.name);
-  nlohmann::json obj = it->second;
+  nlohmann::json obj = it->second->object;
   const nlohmann::json& meta = obj["metadata"];
   if (opts.contains("preconditions") && opts["preconditions"].is_object()) {
     const nlohmann::json& pre = opts["preconditions"];
@@ -499,9 +524,9 @@ KubeResponse ApiServer::Delete(const Target& t, const KubeRequest& request) {
     if (!meta.contains("deletionTimestamp")) {
       obj["metadata"]["deletionTimestamp"] = NowRfc3339();
       obj["metadata"]["resourceVersion"] = NextVersion();
-      it->second = obj;
+      it->second = MakeStored(std::move(obj));
     }
-    return Respond(200, t, obj);
+    return Respond(200, t, *it->second);
   }
   store.erase(it);
   std::string rv = NextVersion();
@@ -526,7 +551,7 @@ KubeResponse ApiServer::Delete(const Target& t, const KubeRequest& request) {
     obj["metadata"]["deletionTimestamp"] = NowRfc3339();
     obj["metadata"]["resourceVersion"] = rv;
     if (kind == "Namespace") obj["status"]["phase"] = "Terminating";
-    return Respond(200, t, obj);
+    return RespondJson(200, t, std::move(obj));
   }
   return DeleteSuccess(t.type->group, t.type->plural, t.name, meta.value("uid", ""));
 }
@@ -539,8 +564,8 @@ KubeResponse ApiServer::DeleteCollection(const Target& t, const KubeRequest& req
   nlohmann::json items = nlohmann::json::array();
   for (auto it = store.lower_bound(prefix);
        it != store.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
-    if (labels->Matches(it->second)) {
-      items.push_back(it->second);
+    if (labels->Matches(it->second->object)) {
+      items.push_back(it->second->object);
       it = store.erase(it);
     } else {
       ++it;
@@ -552,11 +577,23 @@ KubeResponse ApiServer::DeleteCollection(const Target& t, const KubeRequest& req
                             {"items", items}});
 }
 
-KubeResponse ApiServer::Respond(int code, const Target& t, const nlohmann::json& object,
+StoredPtr ApiServer::Find(const ResourceType& type, const std::string& key) {
+  auto store = objects_.find(StoreKey(type));
+  if (store == objects_.end()) return nullptr;
+  auto it = store->second.find(key);
+  return it == store->second.end() ? nullptr : it->second;
+}
+
+KubeResponse ApiServer::RespondJson(int code, const Target& t, nlohmann::json object) {
+  object["apiVersion"] = t.type->ApiVersion(t.version);
+  return JsonResponse(code, object);
+}
+
+KubeResponse ApiServer::Respond(int code, const Target& t, const StoredObject& object,
                                 const std::vector<std::string>& warnings) {
-  nlohmann::json out = object;
-  out["apiVersion"] = t.type->ApiVersion(t.version);
-  KubeResponse r = JsonResponse(code, out);
+  KubeResponse r;
+  r.code = code;
+  r.body = TextAs(object, t.type->ApiVersion(t.version));
   for (const std::string& w : warnings) {
     nlohmann::json quoted = w;
     r.headers.emplace_back("Warning", "299 - " + quoted.dump());

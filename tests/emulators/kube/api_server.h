@@ -14,6 +14,7 @@
 #include "tests/emulators/kube/crd.h"
 #include "tests/emulators/kube/kube_emulator.h"
 #include "tests/emulators/kube/resource_types.h"
+#include "tests/emulators/kube/stored_object.h"
 
 namespace cairn::emulators {
 
@@ -76,17 +77,22 @@ class ApiServer {
   KubeResponse Create(const Target& t, const KubeRequest& request);
   KubeResponse Update(const Target& t, const KubeRequest& request);
   KubeResponse Patch(const Target& t, const KubeRequest& request);
-  KubeResponse Apply(const Target& t, const KubeRequest& request, const nlohmann::json& body);
+  KubeResponse Apply(const Target& t, const KubeRequest& request, nlohmann::json body);
   /// Checks the body's apiVersion/kind/name/namespace against the URL; fills what is missing.
   KubeResponse CheckIdentity(const Target& t, nlohmann::json* body, bool is_create);
   /// Defaults, pruning and validation of an object about to be stored; 0 code = ok.
   KubeResponse Prepare(const Target& t, const nlohmann::json& old, nlohmann::json* object,
                        const KubeRequest& request, std::vector<std::string>* warnings);
   /// Stores `object` as the new state (bumping resourceVersion and generation) unless it equals
-  /// `old`; returns the stored object.
-  nlohmann::json Store(const Target& t, const nlohmann::json& old, nlohmann::json object);
-  KubeResponse Respond(int code, const Target& t, const nlohmann::json& object,
+  /// `old` (null when absent); returns the stored object.
+  StoredPtr Store(const Target& t, const nlohmann::json& old, nlohmann::json object);
+  /// Answers with a stored object (its cached text when the versions agree).
+  KubeResponse Respond(int code, const Target& t, const StoredObject& object,
                        const std::vector<std::string>& warnings = {});
+  /// Answers with an object that is not stored as it is (e.g. one just deleted).
+  KubeResponse RespondJson(int code, const Target& t, nlohmann::json object);
+  /// The stored object at `key` of the type's store, or null.
+  StoredPtr Find(const ResourceType& type, const std::string& key);
 
   std::string StoreKey(const ResourceType& type) const { return type.group + "/" + type.plural; }
   static std::string ObjectKey(const std::string& ns, const std::string& name) {
@@ -98,8 +104,8 @@ class ApiServer {
   const KubeEmulatorOptions options_;
   std::mutex mu_;
   std::vector<ResourceType> builtins_;
-  std::map<std::string, CrdEntry> crds_;                                  // by CRD name
-  std::map<std::string, std::map<std::string, nlohmann::json>> objects_;  // store key -> objects
+  std::map<std::string, CrdEntry> crds_;                             // by CRD name
+  std::map<std::string, std::map<std::string, StoredPtr>> objects_;  // store key -> objects
   std::vector<Pending> pending_;
   uint64_t resource_version_ = 100;
   uint64_t token_epoch_ = 1;

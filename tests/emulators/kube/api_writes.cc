@@ -22,12 +22,18 @@ std::string MediaType(const std::string& content_type) {
   return t;
 }
 
-// Everything but metadata and status: what metadata.generation counts.
-nlohmann::json SpecPart(const nlohmann::json& obj) {
-  nlohmann::json out = obj;
-  out.erase("metadata");
-  out.erase("status");
-  return out;
+// Whether everything but metadata and status (what metadata.generation counts) is equal.
+bool SameSpec(const nlohmann::json& a, const nlohmann::json& b) {
+  auto skip = [](const std::string& key) { return key == "metadata" || key == "status"; };
+  auto x = a.begin(), y = b.begin();
+  while (true) {
+    while (x != a.end() && skip(x.key())) ++x;
+    while (y != b.end() && skip(y.key())) ++y;
+    if (x == a.end() || y == b.end()) return x == a.end() && y == b.end();
+    if (x.key() != y.key() || *x != *y) return false;
+    ++x;
+    ++y;
+  }
 }
 
 KubeResponse PatchOptionsInvalid(const std::string& field, const std::string& reason,
@@ -134,7 +140,7 @@ KubeResponse ApiServer::Prepare(const Target& t, const nlohmann::json& old, nloh
   return Ok();
 }
 
-nlohmann::json ApiServer::Store(const Target& t, const nlohmann::json& old, nlohmann::json obj) {
+StoredPtr ApiServer::Store(const Target& t, const nlohmann::json& old, nlohmann::json obj) {
   nlohmann::json& meta = obj["metadata"];
   bool is_crd = t.type->kind == "CustomResourceDefinition";
   if (is_crd) {
@@ -168,9 +174,9 @@ nlohmann::json ApiServer::Store(const Target& t, const nlohmann::json& old, nloh
   if (!old.is_null()) {
     meta["resourceVersion"] = old["metadata"]["resourceVersion"];
     if (old["metadata"].contains("generation")) meta["generation"] = old["metadata"]["generation"];
-    if (obj == old) return old;
+    if (obj == old) return Find(*t.type, ObjectKey(t.ns, meta.value("name", "")));
   }
-  bool spec_changed = old.is_null() || SpecPart(old) != SpecPart(obj);
+  bool spec_changed = old.is_null() || !SameSpec(old, obj);
   if (t.type->generation) {
     int64_t gen = old.is_null() ? 0 : old["metadata"].value("generation", int64_t{0});
     meta["generation"] = spec_changed ? gen + 1 : gen;
@@ -179,29 +185,31 @@ nlohmann::json ApiServer::Store(const Target& t, const nlohmann::json& old, nloh
   std::string key = ObjectKey(t.ns, meta.value("name", ""));
   if (meta.contains("deletionTimestamp") && !HasFinalizers(obj)) {
     objects_[StoreKey(*t.type)].erase(key);  // the last finalizer is gone: so is the object
-    return obj;
+    return MakeStored(std::move(obj));
   }
-  objects_[StoreKey(*t.type)][key] = obj;
+  bool is_namespace_create = t.type->kind == "Namespace" && old.is_null();
+  std::string name = meta.value("name", "");
+  std::vector<StatusCause> ignored;
+  std::shared_ptr<CrdServing> serving = is_crd ? CompileCrd(obj, &ignored) : nullptr;
+  StoredPtr stored = MakeStored(std::move(obj));
+  objects_[StoreKey(*t.type)][key] = stored;
   const std::string& kind = t.type->kind;
   if ((kind == "Deployment" || kind == "StatefulSet") && spec_changed) {
     pending_.push_back({Clock::now() + std::chrono::milliseconds(options_.deployment_ready_ms),
                         StoreKey(*t.type), key});
   }
-  if (kind == "Namespace" && old.is_null()) {
+  if (is_namespace_create) {
     nlohmann::json sa = {{"apiVersion", "v1"},
                          {"kind", "ServiceAccount"},
                          {"metadata",
                           {{"name", "default"},
-                           {"namespace", meta["name"]},
+                           {"namespace", name},
                            {"uid", NewUid()},
                            {"creationTimestamp", NowRfc3339()},
                            {"resourceVersion", NextVersion()}}}};
-    objects_["/serviceaccounts"][ObjectKey(meta["name"], "default")] = sa;
+    objects_["/serviceaccounts"][ObjectKey(name, "default")] = MakeStored(std::move(sa));
   }
   if (is_crd) {
-    std::vector<StatusCause> ignored;
-    std::shared_ptr<CrdServing> serving = CompileCrd(obj, &ignored);
-    std::string name = meta.value("name", "");
     auto it = crds_.find(name);
     if (it == crds_.end()) {
       CrdEntry entry;
@@ -212,7 +220,7 @@ nlohmann::json ApiServer::Store(const Target& t, const nlohmann::json& old, nloh
       it->second.serving = serving;
     }
   }
-  return obj;
+  return stored;
 }
 
 KubeResponse ApiServer::Create(const Target& t, const KubeRequest& request) {
@@ -236,7 +244,7 @@ KubeResponse ApiServer::Create(const Target& t, const KubeRequest& request) {
   r = Prepare(t, nullptr, &body, request, &warnings);
   if (r.code) return r;
   RecordUpdate(nullptr, &body, ManagerName(request), body["apiVersion"], NowRfc3339());
-  return Respond(201, t, Store(t, nullptr, body), warnings);
+  return Respond(201, t, *Store(t, nullptr, std::move(body)), warnings);
 }
 
 KubeResponse ApiServer::Update(const Target& t, const KubeRequest& request) {
@@ -245,23 +253,22 @@ KubeResponse ApiServer::Update(const Target& t, const KubeRequest& request) {
   nlohmann::json body = *parsed;
   KubeResponse r = CheckIdentity(t, &body, false);
   if (r.code) return r;
-  auto& store = objects_[StoreKey(*t.type)];
-  auto it = store.find(ObjectKey(t.ns, t.name));
-  if (it == store.end()) return NotFound(t.type->group, t.type->plural, t.name);
-  nlohmann::json old = it->second;
+  StoredPtr stored = Find(*t.type, ObjectKey(t.ns, t.name));
+  if (!stored) return NotFound(t.type->group, t.type->plural, t.name);
+  const nlohmann::json& old = stored->object;
   std::string rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != old["metadata"].value("resourceVersion", ""))
     return StaleConflict(t.type->group, t.type->plural, t.name);
   if (t.subresource == "status") {
     nlohmann::json next = old;
     next["status"] = body.value("status", nlohmann::json::object());
-    return Respond(200, t, Store(t, old, next));
+    return Respond(200, t, *Store(t, old, std::move(next)));
   }
   std::vector<std::string> warnings;
   r = Prepare(t, old, &body, request, &warnings);
   if (r.code) return r;
   RecordUpdate(old, &body, ManagerName(request), body["apiVersion"], NowRfc3339());
-  return Respond(200, t, Store(t, old, body), warnings);
+  return Respond(200, t, *Store(t, old, std::move(body)), warnings);
 }
 
 KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
@@ -269,7 +276,7 @@ KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
   if (type == "application/apply-patch+yaml") {
     Result<nlohmann::json> parsed = ParseBody(request.body);
     if (!parsed.ok()) return BadRequest(parsed.status().message());
-    return Apply(t, request, *parsed);
+    return Apply(t, request, std::move(*parsed));
   }
   if (!Query(request, "force").empty()) {
     return PatchOptionsInvalid("force", "FieldValueForbidden",
@@ -278,10 +285,9 @@ KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
   bool merge = type == "application/merge-patch+json" ||
                (type == "application/strategic-merge-patch+json" && !t.crd);
   if (!merge && type != "application/json-patch+json") return UnsupportedMediaType(type);
-  auto& store = objects_[StoreKey(*t.type)];
-  auto it = store.find(ObjectKey(t.ns, t.name));
-  if (it == store.end()) return NotFound(t.type->group, t.type->plural, t.name);
-  nlohmann::json old = it->second;
+  StoredPtr stored = Find(*t.type, ObjectKey(t.ns, t.name));
+  if (!stored) return NotFound(t.type->group, t.type->plural, t.name);
+  const nlohmann::json& old = stored->object;
   nlohmann::json patch = nlohmann::json::parse(request.body, nullptr, false);
   if (patch.is_discarded()) return BadRequest("error decoding patch: invalid JSON");
   nlohmann::json next = old;
@@ -304,7 +310,7 @@ KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
   if (t.subresource == "status") {
     nlohmann::json status_only = old;
     status_only["status"] = next.value("status", nlohmann::json::object());
-    return Respond(200, t, Store(t, old, status_only));
+    return Respond(200, t, *Store(t, old, std::move(status_only)));
   }
   KubeResponse r = CheckIdentity(t, &next, false);
   if (r.code) return r;
@@ -312,11 +318,10 @@ KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
   r = Prepare(t, old, &next, request, &warnings);
   if (r.code) return r;
   RecordUpdate(old, &next, ManagerName(request), next["apiVersion"], NowRfc3339());
-  return Respond(200, t, Store(t, old, next), warnings);
+  return Respond(200, t, *Store(t, old, std::move(next)), warnings);
 }
 
-KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request,
-                              const nlohmann::json& body) {
+KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request, nlohmann::json body) {
   std::string manager = Query(request, "fieldManager");
   if (manager.empty()) {
     return PatchOptionsInvalid("fieldManager", "FieldValueRequired",
@@ -335,7 +340,7 @@ KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request,
   }
   if (body.contains("metadata") && body["metadata"].contains("managedFields"))
     return BadRequest("metadata.managedFields must be nil");
-  nlohmann::json config = body;
+  nlohmann::json config = std::move(body);
   KubeResponse r = CheckIdentity(t, &config, false);
   if (r.code) return r;
   if (t.type->status_subresource) config.erase("status");
@@ -352,9 +357,9 @@ KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request,
     if (Query(request, "fieldValidation") != "Ignore")
       for (const std::string& d : dropped) warnings.push_back("unknown field \"" + d + "\"");
   }
-  auto& store = objects_[StoreKey(*t.type)];
-  auto it = store.find(ObjectKey(t.ns, t.name));
-  nlohmann::json old = it == store.end() ? nlohmann::json(nullptr) : it->second;
+  static const nlohmann::json kAbsent;
+  StoredPtr stored = Find(*t.type, ObjectKey(t.ns, t.name));
+  const nlohmann::json& old = stored ? stored->object : kAbsent;
   if (old.is_null() && t.type->namespaced && !objects_["/namespaces"].count(ObjectKey("", t.ns)))
     return NotFound("", "namespaces", t.ns);
   ApplyOutcome outcome = ServerSideApply(old, config, manager, config["apiVersion"],
@@ -368,7 +373,7 @@ KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request,
   nlohmann::json next = std::move(outcome.object);
   r = Prepare(t, old, &next, request, &warnings);
   if (r.code) return r;
-  return Respond(old.is_null() ? 201 : 200, t, Store(t, old, next), warnings);
+  return Respond(old.is_null() ? 201 : 200, t, *Store(t, old, std::move(next)), warnings);
 }
 
 }  // namespace cairn::emulators

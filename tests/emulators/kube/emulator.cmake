@@ -1,11 +1,12 @@
 # The Kubernetes API emulator: a library for in-process tests, a standalone server for
 # benchmarks and kubectl, and its tests (tests/kube/*_test.cc -> kube_tests).
+find_package(ZLIB REQUIRED)  # gzip of large responses (zlib1g-dev comes with libcpp-httplib-dev)
 file(GLOB kube_emulator_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cc)
 list(REMOVE_ITEM kube_emulator_sources ${CMAKE_CURRENT_LIST_DIR}/main.cc)
 add_library(kube_emulator STATIC ${kube_emulator_sources})
 target_include_directories(kube_emulator PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(kube_emulator PUBLIC cairn_blueprint ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL
-                                           OpenSSL::Crypto yaml-cpp Threads::Threads)
+                                           OpenSSL::Crypto yaml-cpp ZLIB::ZLIB Threads::Threads)
 
 add_executable(kube-emulator ${CMAKE_CURRENT_LIST_DIR}/main.cc)
 target_link_libraries(kube-emulator PRIVATE kube_emulator)

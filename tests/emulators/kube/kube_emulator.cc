@@ -112,16 +112,23 @@ Status KubeEmulator::Start() {
     }
     KubeResponse out = Serve(kr, req.get_header_value("Authorization"));
     // kube-apiserver gzips a response only when the client accepts gzip and it is 128 KiB or
-    // more; it never uses brotli. httplib picks the encoding from the request's Accept-Encoding
-    // after this handler, so that header is narrowed here (the request is not const in httplib).
-    auto& headers = const_cast<httplib::Headers&>(req.headers);
+    // more, at level 1 (fast); it never uses brotli. The body is compressed here, and httplib,
+    // which would pick an encoding (at its own level) from the request's Accept-Encoding after
+    // this handler, is kept from doing so by removing that header (the request is not const in
+    // httplib).
     bool gzip = out.body.size() >= (size_t{128} << 10) &&
                 req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
-    headers.erase("Accept-Encoding");
-    if (gzip) headers.emplace("Accept-Encoding", "gzip");
+    const_cast<httplib::Headers&>(req.headers).erase("Accept-Encoding");
     res.status = out.code;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_content(out.body, out.content_type);
+    res.set_content("", 0, out.content_type);
+    std::string packed = gzip ? GzipFast(out.body) : "";
+    if (!packed.empty()) {
+      res.set_header("Content-Encoding", "gzip");
+      res.body = std::move(packed);
+    } else {
+      res.body = std::move(out.body);
+    }
   };
   const char* any = ".*";
   s.Get(any, handler);

@@ -1,4 +1,4 @@
-// Small helpers of the Kubernetes emulator: base64, uids, timestamps, finalizers.
+// Small helpers of the Kubernetes emulator: base64, uids, timestamps, gzip, finalizers.
 #pragma once
 
 #include <optional>
@@ -17,6 +17,8 @@ std::string NewUid();
 std::string NowRfc3339();
 /// `n` random lowercase letters and digits (generateName suffixes).
 std::string RandomSuffix(int n);
+/// `data` as a gzip stream at level 1, the level kube-apiserver compresses responses with.
+std::string GzipFast(const std::string& data);
 /// True when the object's metadata.finalizers is a non-empty list (its deletion must wait).
 bool HasFinalizers(const nlohmann::json& object);
 
