@@ -15,6 +15,7 @@ packages=(
   libgit2-dev            # blueprints in git
   libre2-dev             # schema patterns: linear-time matching, Kubernetes' own regex dialect
   libcurl4-openssl-dev   # http host module
+  libmimalloc-dev        # the cairn binary's allocator (glibc's malloc was ~40% of a plan)
   libssl-dev openssl     # crypto host module, TLS tests
   libgtest-dev libgmock-dev
   nlohmann-json3-dev     # state files, schema, json host module

@@ -207,6 +207,18 @@ std::string Value::ToString() const {
   return out.str();
 }
 
+bool ContainsText(const Value& v, std::string_view needle) {
+  if (v.is_string()) return std::string_view(v.AsString()).find(needle) != std::string_view::npos;
+  if (v.is_map()) {
+    for (const auto& [k, item] : v.AsMap())
+      if (ContainsText(item, needle)) return true;
+  } else if (v.is_list()) {
+    for (const Value& item : v.AsList())
+      if (ContainsText(item, needle)) return true;
+  }
+  return false;
+}
+
 std::string PathKey(const std::string& parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   std::string out = parent;

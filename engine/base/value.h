@@ -95,6 +95,10 @@ class Value {
   std::variant<std::monostate, bool, int64_t, double, std::string, List, Map, UnknownMark> v_;
 };
 
+/// Whether a string in `v` (at any depth) contains `needle`: a walk that allocates nothing, so
+/// that passes which rewrite strings ("${...}" references, secrets) can skip values without any.
+bool ContainsText(const Value& v, std::string_view needle);
+
 /// Joins a path for messages: PathKey("apps[2]", "tier") -> "apps[2].tier".
 std::string PathKey(const std::string& parent, std::string_view key);
 /// PathIndex("apps", 2) -> "apps[2]".

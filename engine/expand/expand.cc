@@ -204,16 +204,16 @@ void ReadResourcesSection(const Value& section, const blueprint::KeyLocations& k
 
 }  // namespace
 
-Value CheckAttributes(const Value& attrs, const std::map<std::string, Attribute>& schema,
+Value CheckAttributes(Value attrs, const std::map<std::string, Attribute>& schema,
                       const std::string& what, const SourceLoc& fallback_loc,
                       const std::map<std::string, SourceLoc>& key_locs, bool allow_id,
                       Diagnostics* diags) {
-  Value out = attrs.is_map() ? attrs : Value::EmptyMap();
   if (!attrs.is_map() && !attrs.is_null()) {
     diags->Error(LocOr(attrs, fallback_loc), what,
                  "expected a map of attributes, got " + std::string(attrs.kind_name()));
-    return out;
+    return Value::EmptyMap();
   }
+  Value out = attrs.is_map() ? std::move(attrs) : Value::EmptyMap();
   for (const auto& [key, value] : out.AsMap()) {
     std::string path = PathKey(what, key);
     auto key_loc = key_locs.find(key);
@@ -335,9 +335,10 @@ std::vector<DesiredResource> Expand(const blueprint::Blueprint& bp, const Value&
       continue;
     }
     std::string what = r.origin == "resources" ? PathKey("resources", r.address) : r.address;
-    r.attributes = SubstituteSecrets(r.attributes, secrets, what, diags);
-    r.attributes =
-        CheckAttributes(r.attributes, type->attributes, what, r.loc, r.key_locs, true, diags);
+    if (ContainsText(r.attributes, "${secrets."))  // most do not: skip the copy
+      r.attributes = SubstituteSecrets(r.attributes, secrets, what, diags);
+    r.attributes = CheckAttributes(std::move(r.attributes), type->attributes, what, r.loc,
+                                   r.key_locs, true, diags);
   }
 
   // Every reference and explicit dependency must name a declared resource.

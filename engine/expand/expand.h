@@ -29,7 +29,7 @@ std::vector<provider::DesiredResource> Expand(const blueprint::Blueprint& bp, co
 
 /// Checks `attrs` against `schema` and fills defaults; problems are reported at the attribute's
 /// key (from `key_locs`, else the value) with a did-you-mean hint.
-Value CheckAttributes(const Value& attrs, const std::map<std::string, provider::Attribute>& schema,
+Value CheckAttributes(Value attrs, const std::map<std::string, provider::Attribute>& schema,
                       const std::string& what, const SourceLoc& fallback_loc,
                       const std::map<std::string, SourceLoc>& key_locs, bool allow_id,
                       Diagnostics* diags);

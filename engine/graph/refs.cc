@@ -299,12 +299,14 @@ bool ParseReferences(const std::string& s, std::vector<Reference>* out, std::str
 }
 
 void FindReferences(const Value& attrs, std::vector<Reference>* out, Diagnostics* diags) {
+  if (!ContainsText(attrs, "${")) return;  // most resources have none: no paths to build
   FindIn(attrs, "", out, diags);
 }
 
 Value ResolveReferences(const Value& attrs,
                         const std::function<const Value*(const std::string&)>& lookup,
                         std::string* error) {
+  if (!ContainsText(attrs, "${")) return attrs;  // a copy is cheaper than a rebuild key by key
   std::string ignored;
   return ResolveIn(attrs, lookup, error != nullptr ? error : &ignored);
 }

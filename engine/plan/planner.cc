@@ -224,20 +224,32 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
   c.config = d.attributes;
   c.depends_on = graph_.Dependencies(d.address);
 
-  std::string error;
-  Value proposed = graph::ResolveReferences(
-      d.attributes, [this](const std::string& a) { return Lookup(a); }, &error);
-  if (!error.empty()) {
-    Diagnostic diag;
-    diag.loc = d.loc;
-    diag.address = d.address;
-    diag.summary = error;
-    diag.hint = "a reference looks like ${<provider>.<type>.<name>.<attribute>}";
-    diags_->Add(std::move(diag));
-  }
+  // Most resources reference nothing and have their sensitive attributes marked (expansion
+  // does): their attributes are used as they are, not copied.
+  bool unmarked = false;
   for (const auto& [name, attr] : type->attributes)
     if (attr.sensitive)
-      if (Value* v = proposed.FindMutable(name)) v->sensitive = true;
+      if (const Value* v = d.attributes.Find(name)) unmarked |= !v->sensitive;
+  Value resolved;
+  const Value* proposed_at = &d.attributes;
+  if (unmarked || ContainsText(d.attributes, "${")) {
+    std::string error;
+    resolved = graph::ResolveReferences(
+        d.attributes, [this](const std::string& a) { return Lookup(a); }, &error);
+    if (!error.empty()) {
+      Diagnostic diag;
+      diag.loc = d.loc;
+      diag.address = d.address;
+      diag.summary = error;
+      diag.hint = "a reference looks like ${<provider>.<type>.<name>.<attribute>}";
+      diags_->Add(std::move(diag));
+    }
+    for (const auto& [name, attr] : type->attributes)
+      if (attr.sensitive)
+        if (Value* v = resolved.FindMutable(name)) v->sensitive = true;
+    proposed_at = &resolved;
+  }
+  const Value& proposed = *proposed_at;
 
   auto prior = plan_.refreshed.resources.find(d.address);
   std::vector<std::string> prior_paths;

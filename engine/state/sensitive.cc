@@ -16,14 +16,19 @@ bool NeedsQuoting(const std::string& key) {
   return key.empty() || key.find_first_of(".[]\"\\") != std::string::npos;
 }
 
-std::string JoinKey(const std::string& parent, const std::string& key) {
-  if (!NeedsQuoting(key)) return PathKey(parent, key);
-  std::string out = parent + "[\"";
-  for (char c : key) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+// Appends `key` to `path` as one step, quoted when it holds path syntax.
+void AppendKey(std::string* path, const std::string& key) {
+  if (!NeedsQuoting(key)) {
+    if (!path->empty()) *path += '.';
+    *path += key;
+    return;
   }
-  return out + "\"]";
+  *path += "[\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') *path += '\\';
+    *path += c;
+  }
+  *path += "\"]";
 }
 
 // Parses "a.b[2][\"x.y\"]" into steps; false on malformed input.
@@ -64,16 +69,45 @@ bool ParsePath(const std::string& path, std::vector<Step>* steps) {
   return true;
 }
 
-void Collect(const Value& v, const std::string& path, std::vector<std::string>* out) {
+// Whether `v` or a value inside it is sensitive; most attributes have none, and this walk
+// allocates nothing.
+bool HasSensitive(const Value& v) {
+  if (v.sensitive) return true;
+  if (v.is_map()) {
+    for (const auto& [k, item] : v.AsMap())
+      if (HasSensitive(item)) return true;
+  } else if (v.is_list()) {
+    for (const Value& item : v.AsList())
+      if (HasSensitive(item)) return true;
+  }
+  return false;
+}
+
+// Adds the paths of the sensitive values in `v`, which is at `*path`; the path is extended
+// in place and restored, so only paths that are kept are copied.
+void Collect(const Value& v, std::string* path, std::vector<std::string>* out) {
   if (v.sensitive) {
-    out->push_back(path);
+    out->push_back(*path);
     return;
   }
+  const size_t length = path->size();
   if (v.is_map()) {
-    for (const auto& [k, item] : v.AsMap()) Collect(item, JoinKey(path, k), out);
+    for (const auto& [k, item] : v.AsMap()) {
+      if (!HasSensitive(item)) continue;
+      AppendKey(path, k);
+      Collect(item, path, out);
+      path->resize(length);
+    }
   } else if (v.is_list()) {
     const Value::List& list = v.AsList();
-    for (size_t i = 0; i < list.size(); ++i) Collect(list[i], PathIndex(path, i), out);
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!HasSensitive(list[i])) continue;
+      *path += '[';
+      *path += std::to_string(i);
+      *path += ']';
+      Collect(list[i], path, out);
+      path->resize(length);
+    }
   }
 }
 
@@ -99,7 +133,9 @@ void MarkSensitive(Value* attributes, const std::vector<std::string>& paths) {
 
 std::vector<std::string> SensitivePaths(const Value& attributes) {
   std::vector<std::string> out;
-  Collect(attributes, "", &out);
+  if (!HasSensitive(attributes)) return out;
+  std::string path;
+  Collect(attributes, &path, &out);
   std::sort(out.begin(), out.end());
   return out;
 }

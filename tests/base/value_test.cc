@@ -44,6 +44,21 @@ TEST(ValueTest, ParseJsonErrorNamesOffset) {
   EXPECT_NE(r.status().message().find("byte"), std::string::npos);
 }
 
+TEST(ValueTest, ContainsTextLooksIntoEveryString) {
+  Value v = Value::EmptyMap();
+  v["a"]["b"] = Value::List{Value(1), Value("plain"), Value::EmptyMap()};
+  EXPECT_FALSE(ContainsText(v, "${"));
+  v["a"]["b"].MutableList()[2]["c"] = "x-${ref.y}";
+  EXPECT_TRUE(ContainsText(v, "${"));
+  EXPECT_FALSE(ContainsText(v, "${secrets."));
+  EXPECT_FALSE(ContainsText(Value("a"), "ab"));
+  EXPECT_TRUE(ContainsText(Value("${secrets.k}"), "${secrets."));
+  // Keys are not values: a key that looks like a reference is not text to rewrite.
+  Value keyed = Value::EmptyMap();
+  keyed["${not}"] = 1;
+  EXPECT_FALSE(ContainsText(keyed, "${"));
+}
+
 TEST(EditDistanceTest, SuggestsCloseWordsOnly) {
   EXPECT_EQ(DidYouMean("sdd", {"hdd", "ssd"}), "did you mean 'hdd'?");
   EXPECT_EQ(DidYouMean("replicas", {"replica", "image"}), "did you mean 'replica'?");

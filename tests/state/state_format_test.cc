@@ -124,6 +124,22 @@ TEST(StateFormatTest, SensitivePathsQuoteKeysWithDots) {
   EXPECT_EQ(fresh.Find("nope"), nullptr);
 }
 
+TEST(StateFormatTest, SensitivePathsStopAtASensitiveMapAndSkipPlainSiblings) {
+  Value attrs = Value::EmptyMap();
+  attrs["a"]["plain"] = "x";
+  attrs["secret_data"]["password"] = "p";
+  attrs["secret_data"]["user"] = "u";
+  attrs["secret_data"].sensitive = true;
+  attrs["z"] = Value::List{Value("one"), Value("two"), Value("three")};
+  attrs["z"].MutableList()[2].sensitive = true;
+  EXPECT_EQ(SensitivePaths(attrs), (std::vector<std::string>{"secret_data", "z[2]"}));
+  attrs["z"].MutableList()[2].sensitive = false;
+  attrs["secret_data"].sensitive = false;
+  EXPECT_TRUE(SensitivePaths(attrs).empty());
+  attrs.sensitive = true;
+  EXPECT_EQ(SensitivePaths(attrs), (std::vector<std::string>{""}));
+}
+
 // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx in lowercase hex.
 bool IsUuidV4(const std::string& s) {
   if (s.size() != 36) return false;
