@@ -1,4 +1,6 @@
 // cairn: plan and apply a blueprint through provider plugins.
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <iostream>
 #include <string>
@@ -73,8 +75,19 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
-  cairn::cli::Session session(g);
+  int code = cairn::cli::kExitError;
+  auto* session = new cairn::cli::Session(g);
   for (const cairn::cli::Command& c : commands)
-    if (c.app->parsed()) return c.run(session);
-  return cairn::cli::kExitError;
+    if (c.app->parsed()) {
+      code = c.run(*session);
+      break;
+    }
+  // Freeing what a run built (Lua VMs, the blueprint, thousands of resources) costs more than
+  // the run's own diff; the kernel takes it back at once. So only what lives outside the
+  // process is released (state lock, git checkout), the output flushed, and the session left.
+  session->Close();
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }

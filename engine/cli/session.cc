@@ -55,6 +55,12 @@ Session::Session(GlobalOptions opts)
       color_out_(!opts_.no_color && ColorWanted(stdout)),
       color_err_(!opts_.no_color && ColorWanted(stderr)) {}
 
+void Session::Close() {
+  if (expanding_.valid()) expanding_.wait();
+  backend_.reset();
+  git_.reset();
+}
+
 void Session::RememberFirstError() {
   if (!first_error_.empty()) return;
   for (const Diagnostic& d : diags_.items()) {

@@ -24,6 +24,11 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// Ends the run's ties outside the process: waits for StartExpanding's thread, closes the
+  /// state backend (its lock, its etcd lease) and the git checkout. What stays in memory (the
+  /// blueprint, the Lua VMs, the expansion) is left to the process's exit.
+  void Close();
+
   /// Reads and validates the blueprint. With `resolve_secrets`, reads every secret's value
   /// (a missing one is an error); without, secrets stand for values not known yet, which is
   /// enough to check the blueprint's shape (cairn validate needs no credentials).
