@@ -11,53 +11,67 @@ const std::string kEmptyString;
 const Value::List kEmptyList;
 const Value::Map kEmptyMap;
 
-void AppendQuoted(std::ostringstream& out, const std::string& s) {
-  out << '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out << "\\\""; break;
-      case '\\': out << "\\\\"; break;
-      case '\n': out << "\\n"; break;
-      case '\t': out << "\\t"; break;
-      default: out << c;
+void AppendQuoted(std::string* out, const std::string& s) {
+  *out += '"';
+  size_t from = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* escaped = nullptr;
+    switch (s[i]) {
+      case '"': escaped = "\\\""; break;
+      case '\\': escaped = "\\\\"; break;
+      case '\n': escaped = "\\n"; break;
+      case '\t': escaped = "\\t"; break;
+      default: continue;
     }
+    out->append(s, from, i - from);
+    *out += escaped;
+    from = i + 1;
   }
-  out << '"';
+  out->append(s, from, std::string::npos);
+  *out += '"';
 }
 
-void Render(std::ostringstream& out, const Value& v) {
+// Appends the compact rendering of `v`; plans render thousands of values, so this writes into
+// one string rather than through a stream.
+void Render(std::string* out, const Value& v) {
   if (v.sensitive) {
-    out << "(sensitive)";
+    *out += "(sensitive)";
     return;
   }
   switch (v.kind()) {
-    case Value::Kind::kNull: out << "null"; break;
-    case Value::Kind::kBool: out << (v.AsBool() ? "true" : "false"); break;
-    case Value::Kind::kInt: out << v.AsInt(); break;
-    case Value::Kind::kFloat: out << v.AsNumber(); break;
+    case Value::Kind::kNull: *out += "null"; break;
+    case Value::Kind::kBool: *out += v.AsBool() ? "true" : "false"; break;
+    case Value::Kind::kInt: *out += std::to_string(v.AsInt()); break;
+    case Value::Kind::kFloat: {
+      std::ostringstream number;  // the stream's shortest-of-6-digits form, as before
+      number << v.AsNumber();
+      *out += number.str();
+      break;
+    }
     case Value::Kind::kString: AppendQuoted(out, v.AsString()); break;
-    case Value::Kind::kUnknown: out << "(known after apply)"; break;
+    case Value::Kind::kUnknown: *out += "(known after apply)"; break;
     case Value::Kind::kList: {
-      out << '[';
+      *out += '[';
       bool first = true;
       for (const Value& item : v.AsList()) {
-        if (!first) out << ", ";
+        if (!first) *out += ", ";
         first = false;
         Render(out, item);
       }
-      out << ']';
+      *out += ']';
       break;
     }
     case Value::Kind::kMap: {
-      out << '{';
+      *out += '{';
       bool first = true;
       for (const auto& [k, item] : v.AsMap()) {
-        if (!first) out << ", ";
+        if (!first) *out += ", ";
         first = false;
-        out << k << " = ";
+        *out += k;
+        *out += " = ";
         Render(out, item);
       }
-      out << '}';
+      *out += '}';
       break;
     }
   }
@@ -202,9 +216,9 @@ const char* Value::KindName(Kind k) {
 }
 
 std::string Value::ToString() const {
-  std::ostringstream out;
-  Render(out, *this);
-  return out.str();
+  std::string out;
+  Render(&out, *this);
+  return out;
 }
 
 bool ContainsText(const Value& v, std::string_view needle) {

@@ -89,7 +89,16 @@ class Renderer {
 
  private:
   bool Sensitive(const std::string& path, const Value* v) const {
-    return sensitive_.count(path) != 0 || (v != nullptr && v->sensitive);
+    return (v != nullptr && v->sensitive) || (!sensitive_.empty() && sensitive_.count(path) != 0);
+  }
+
+  // Paths serve only to look up sensitive ones: without any, none are built (a plan of
+  // thousands of creates would otherwise make a string for every value it shows).
+  std::string ChildKey(const std::string& path, const std::string& key) const {
+    return sensitive_.empty() ? std::string() : PathKey(path, key);
+  }
+  std::string ChildIndex(const std::string& path, size_t index) const {
+    return sensitive_.empty() ? std::string() : PathIndex(path, index);
   }
 
   std::string Glyph(char g) const {
@@ -102,15 +111,17 @@ class Renderer {
   }
 
   std::string Inline(const Value& v, const std::string& path) const {
-    if (Sensitive(path, &v) || v.ContainsSensitive()) return "(sensitive)";
+    if (Sensitive(path, &v) || ((v.is_map() || v.is_list()) && v.ContainsSensitive()))
+      return "(sensitive)";
     if (v.is_unknown()) return "(known after apply)";
     return v.ToString();
   }
 
-  void Emit(const std::vector<Entry>& entries, int indent, std::vector<std::string>* out) const {
+  // Moves the entries' lines into `out` (nested values are emitted once per level).
+  void Emit(std::vector<Entry>& entries, int indent, std::vector<std::string>* out) const {
     size_t width = 0;
     for (const Entry& e : entries) width = std::max(width, e.key.size());
-    for (const Entry& e : entries) {
+    for (Entry& e : entries) {
       std::string line = Spaces(indent) + Glyph(e.glyph) + " ";
       if (e.key.empty()) {
         line += e.first + (e.more.empty() ? "," : "");
@@ -118,7 +129,7 @@ class Renderer {
         line += e.key + Spaces(static_cast<int>(width - e.key.size())) + " = " + e.first;
       }
       out->push_back(std::move(line));
-      for (const std::string& m : e.more) out->push_back(m);
+      for (std::string& m : e.more) out->push_back(std::move(m));
     }
   }
 
@@ -129,8 +140,7 @@ class Renderer {
     e.glyph = glyph;
     e.key = key.empty() ? "" : QuoteKey(key);
     const std::string null_suffix = to_null ? " -> null" : "";
-    if (Sensitive(path, &v) || v.is_unknown() ||
-        (v.ContainsSensitive() && !v.is_map() && !v.is_list())) {
+    if (Sensitive(path, &v) || v.is_unknown()) {
       e.first = Inline(v, path) + null_suffix;
       return e;
     }
@@ -138,7 +148,7 @@ class Renderer {
       e.first = "{";
       std::vector<Entry> inner;
       for (const auto& [k, item] : v.AsMap())
-        inner.push_back(Whole(k, PathKey(path, k), item, glyph, indent + 4, false));
+        inner.push_back(Whole(k, ChildKey(path, k), item, glyph, indent + 4, false));
       Emit(inner, indent + 4, &e.more);
       e.more.push_back(Spaces(indent + 2) + "}" + null_suffix);
       return e;
@@ -148,7 +158,7 @@ class Renderer {
       std::vector<Entry> inner;
       const Value::List& items = v.AsList();
       for (size_t i = 0; i < items.size(); ++i)
-        inner.push_back(Whole("", PathIndex(path, i), items[i], glyph, indent + 4, false));
+        inner.push_back(Whole("", ChildIndex(path, i), items[i], glyph, indent + 4, false));
       Emit(inner, indent + 4, &e.more);
       e.more.push_back(Spaces(indent + 2) + "]" + null_suffix);
       return e;
@@ -179,7 +189,7 @@ class Renderer {
       if (b != nullptr && b->is_null()) b = nullptr;
       if (a != nullptr && a->is_null()) a = nullptr;
       if (b == nullptr && a == nullptr) continue;
-      std::string p = PathKey(path, k);
+      std::string p = ChildKey(path, k);
       if (b != nullptr && a != nullptr && !a->ContainsUnknown() && *a == *b) {
         if (show_id && k == "id") {
           entries->push_back(Whole(k, p, *a, ' ', indent, false));
@@ -230,7 +240,7 @@ class Renderer {
       const Value::List& bl = b->AsList();
       const Value::List& al = a->AsList();
       for (size_t i = 0; i < std::max(bl.size(), al.size()); ++i) {
-        std::string p = PathIndex(path, i);
+        std::string p = ChildIndex(path, i);
         const Value* bi = i < bl.size() ? &bl[i] : nullptr;
         const Value* ai = i < al.size() ? &al[i] : nullptr;
         if (bi != nullptr && ai != nullptr && !ai->ContainsUnknown() && *ai == *bi)
@@ -294,8 +304,9 @@ void RenderChange(const Style& st, const ResourceChange& c, std::vector<std::str
   if (!c.reason.empty()) out->push_back("  # (because " + c.reason + ")");
   out->push_back(ResourceLine(st, ActionGlyph(c.action), c.type, c.address));
   Renderer r(st, c.sensitive_paths, c.requires_replace);
-  r.Attributes(c.action == Action::kCreate ? Value() : c.before,
-               c.action == Action::kDelete ? Value() : c.after, 6, out);
+  static const Value kNone;
+  r.Attributes(c.action == Action::kCreate ? kNone : c.before,
+               c.action == Action::kDelete ? kNone : c.after, 6, out);
   out->push_back("    }");
   out->push_back("");
 }

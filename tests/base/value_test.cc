@@ -44,6 +44,21 @@ TEST(ValueTest, ParseJsonErrorNamesOffset) {
   EXPECT_NE(r.status().message().find("byte"), std::string::npos);
 }
 
+TEST(ValueTest, ToStringQuotesEscapesAndNests) {
+  Value v = Value::EmptyMap();
+  v["a"] = "x\"y\\z\n\tend";
+  v["f"] = 1.5;
+  v["g"] = 0.1 + 0.2;
+  v["i"] = int64_t{-3};
+  v["l"] = Value::List{Value(true), Value(), Value::Unknown()};
+  v["s"] = "hidden";
+  v["s"].sensitive = true;
+  EXPECT_EQ(v.ToString(),
+            "{a = \"x\\\"y\\\\z\\n\\tend\", f = 1.5, g = 0.3, i = -3, "
+            "l = [true, null, (known after apply)], s = (sensitive)}");
+  EXPECT_EQ(Value("").ToString(), "\"\"");
+}
+
 TEST(ValueTest, ContainsTextLooksIntoEveryString) {
   Value v = Value::EmptyMap();
   v["a"]["b"] = Value::List{Value(1), Value("plain"), Value::EmptyMap()};
