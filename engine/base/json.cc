@@ -169,6 +169,18 @@ bool JsonWriter::WriteString(std::string_view s) {
   out_ += '"';
   size_t i = 0;
   while (i < s.size()) {
+    // Runs of characters written as they are go in with one append.
+    size_t run = i;
+    while (run < s.size()) {
+      auto r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out_.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       int n = json_text::Utf8Length(reinterpret_cast<const unsigned char*>(s.data() + i),

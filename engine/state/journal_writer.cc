@@ -1,6 +1,8 @@
 #include "engine/state/journal_writer.h"
 
 #include <cerrno>
+#include <string_view>
+#include <unordered_map>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -74,7 +76,7 @@ Status JournalWriter::Append(const Value& record) {
   return WaitDurable(*seq);
 }
 
-Result<uint64_t> JournalWriter::Queue(const Value& record) {
+Result<uint64_t> JournalWriter::Queue(Value record) {
   // Outside the lock: encoding (and sealing) is the costly part.
   Result<std::string> line = EncodeRecordLine(record, cipher_.get());
   if (!line.ok()) return line.status();
@@ -83,7 +85,8 @@ Result<uint64_t> JournalWriter::Queue(const Value& record) {
   if (!error_.ok()) return error_;
   pending_ += *line;
   ++pending_count_;
-  last_[RecordAddress(record)] = record;
+  std::string address = RecordAddress(record);
+  last_[address] = std::move(record);
   const uint64_t seq = ++queued_;
   if (gathering_ && pending_count_ >= last_batch_) gather_cv_.notify_one();
   return seq;
@@ -128,7 +131,15 @@ Status JournalWriter::WaitDurable(uint64_t seq) {
   return Status::Ok();
 }
 
-Status JournalWriter::Rebase(const State& saved) {
+Status JournalWriter::Rebase(const State& saved, const Value& snapshot) {
+  // The snapshot's resources by address, as written (so no resource is converted again).
+  std::unordered_map<std::string_view, const Value*> written;
+  if (const Value* list = snapshot.Find("resources"); list != nullptr && list->is_list()) {
+    written.reserve(list->size());
+    for (const Value& r : list->AsList())
+      if (const Value* a = r.Find("address"); a != nullptr && a->is_string())
+        written.emplace(a->AsString(), &r);
+  }
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !writing_; });
   if (closed_) return Status::Ok();
@@ -137,10 +148,10 @@ Status JournalWriter::Rebase(const State& saved) {
   std::string content = JournalHeader(saved.lineage, saved.serial);
   for (auto it = last_.begin(); it != last_.end();) {
     const Value& rec = it->second;
-    const ResourceState* have = saved.Find(it->first);
+    auto have = written.find(it->first);
     bool reflected = rec.Find("op")->AsString() == "delete"
-                         ? have == nullptr
-                         : have != nullptr && ResourceToValue(*have) == *rec.Find("resource");
+                         ? have == written.end()
+                         : have != written.end() && *have->second == *rec.Find("resource");
     if (reflected) {
       it = last_.erase(it);
     } else {

@@ -39,13 +39,14 @@ class JournalWriter {
   /// Returns once `record` is on disk (or the journal failed).
   Status Append(const Value& record);
   /// Queues `record` and returns its sequence number without waiting for the disk.
-  Result<uint64_t> Queue(const Value& record);
+  Result<uint64_t> Queue(Value record);
   /// Returns once every record up to sequence number `seq` is on disk (or the journal failed).
   /// The caller that finds no write in progress writes everything queued so far.
   Status WaitDurable(uint64_t seq);
   /// Called after a snapshot `saved` was written: restarts the file on top of it, keeping only
-  /// the records the snapshot does not already reflect.
-  Status Rebase(const State& saved);
+  /// the records the snapshot does not already reflect. `snapshot` is StateToValue(saved),
+  /// which the save has built already.
+  Status Rebase(const State& saved, const Value& snapshot);
   Status Close();
   /// How many write+fdatasync rounds ran; with concurrent callers, fewer than records.
   uint64_t syncs() {
