@@ -1,14 +1,20 @@
 #include "engine/blueprint/json_schema.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/blueprint/formats.h"
+#include "engine/blueprint/schema_keywords.h"
 #include "engine/blueprint/suggest.h"
 
 namespace cairn::blueprint {
 namespace {
+
+using namespace schema_keywords;  // NOLINT: the keyword names, in this file only
 
 // $ref chains that make no progress through the instance would otherwise recurse forever.
 constexpr int kMaxRefDepth = 64;
@@ -116,9 +122,23 @@ class Checker {
     return scratch.empty();
   }
 
+  // The keywords of schema object `schema` (a map), found on its first use: the same few
+  // schema objects are applied to thousands of values of a blueprint.
+  const Value* Kw(const Value& schema, Keyword k) {
+    auto [it, fresh] = keywords_.try_emplace(&schema);
+    if (fresh) {
+      it->second.fill(nullptr);
+      if (schema.is_map())
+        for (const auto& [key, value] : schema.AsMap())
+          if (int i = KeywordIndex(key); i >= 0) it->second[static_cast<size_t>(i)] = &value;
+    }
+    return it->second[k];
+  }
+
   const JsonSchema& js_;
   const KeyLocations* keys_;
   int ref_depth_ = 0;
+  std::unordered_map<const Value*, KeywordTable> keywords_;
 };
 
 void Checker::Fail(Failures* out, const Value& schema, SourceLoc loc, const std::string& path,
@@ -130,7 +150,7 @@ void Checker::Fail(Failures* out, const Value& schema, SourceLoc loc, const std:
   f.summary = std::move(summary);
   f.hint = std::move(hint);
   if (f.hint.empty() && kind != Failure::Kind::kType) {  // a wrong type needs no format advice
-    const Value* custom = schema.Find("x-cairn-hint");
+    const Value* custom = Kw(schema, kXCairnHint);
     if (custom && custom->is_string()) f.hint = custom->AsString();
   }
   f.depth = depth;
@@ -174,7 +194,7 @@ const Value* Checker::Resolve(const std::string& ref) const {
 
 bool Checker::CheckType(const Value& inst, const Value& schema, const std::string& path, int depth,
                         Failures* out) {
-  const Value* type = schema.Find("type");
+  const Value* type = Kw(schema, kType);
   std::vector<std::string> wanted;
   if (type && type->is_string()) {
     wanted.push_back(type->AsString());
@@ -182,7 +202,7 @@ bool Checker::CheckType(const Value& inst, const Value& schema, const std::strin
     for (const Value& t : type->AsList())
       if (t.is_string()) wanted.push_back(t.AsString());
   } else {
-    const Value* ios = schema.Find("x-kubernetes-int-or-string");
+    const Value* ios = Kw(schema, kXKubernetesIntOrString);
     if (ios && ios->is_bool() && ios->AsBool()) wanted = {"integer", "string"};
   }
   if (wanted.empty()) return true;
@@ -208,7 +228,7 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
   if (!schema.is_map()) return;
   if (inst.is_unknown()) return;  // cannot be checked until apply
 
-  if (const Value* ref = schema.Find("$ref"); ref && ref->is_string()) {
+  if (const Value* ref = Kw(schema, kRef); ref && ref->is_string()) {
     const Value* target = Resolve(ref->AsString());
     if (!target) {
       Fail(out, schema, inst.loc, path, depth,
@@ -223,12 +243,12 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
   }
 
   if (inst.is_null()) {
-    const Value* nullable = schema.Find("nullable");
+    const Value* nullable = Kw(schema, kNullable);
     if (nullable && nullable->is_bool() && nullable->AsBool()) return;
   }
   if (!CheckType(inst, schema, path, depth, out)) return;  // further checks would be noise
 
-  if (const Value* e = schema.Find("enum"); e && e->is_list()) {
+  if (const Value* e = Kw(schema, kEnum); e && e->is_list()) {
     bool found = false;
     for (const Value& candidate : e->AsList()) found = found || candidate == inst;
     if (!found) {
@@ -247,7 +267,7 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
            "expected one of " + list + ", got " + inst.ToString(), hint, Failure::Kind::kValue);
     }
   }
-  if (const Value* c = schema.Find("const"); c && !(*c == inst)) {
+  if (const Value* c = Kw(schema, kConst); c && !(*c == inst)) {
     Fail(out, schema, inst.loc, path, depth,
          "expected " + c->ToString() + ", got " + inst.ToString(), "", Failure::Kind::kValue);
   }
@@ -257,23 +277,22 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
   if (inst.is_map()) CheckMap(inst, schema, path, depth, out);
   if (inst.is_list()) CheckList(inst, schema, path, depth, out);
 
-  if (const Value* all = schema.Find("allOf"); all && all->is_list()) {
+  if (const Value* all = Kw(schema, kAllOf); all && all->is_list()) {
     for (const Value& sub : all->AsList()) Check(inst, sub, path, depth, out);
   }
-  if (const Value* any = schema.Find("anyOf"); any && any->is_list())
+  if (const Value* any = Kw(schema, kAnyOf); any && any->is_list())
     CheckBranches(inst, schema, *any, false, path, depth, out);
-  if (const Value* one = schema.Find("oneOf"); one && one->is_list())
+  if (const Value* one = Kw(schema, kOneOf); one && one->is_list())
     CheckBranches(inst, schema, *one, true, path, depth, out);
-  if (const Value* n = schema.Find("not")) {
+  if (const Value* n = Kw(schema, kNot)) {
     if (Matches(inst, *n, path, depth)) {
       const Value* title = n->Find("title");
       std::string what = title && title->is_string() ? title->AsString() : "a form";
       Fail(out, schema, inst.loc, path, depth, "must not be " + what + " (excluded by 'not')");
     }
   }
-  if (const Value* cond = schema.Find("if")) {
-    const Value* branch =
-        Matches(inst, *cond, path, depth) ? schema.Find("then") : schema.Find("else");
+  if (const Value* cond = Kw(schema, kIf)) {
+    const Value* branch = Matches(inst, *cond, path, depth) ? Kw(schema, kThen) : Kw(schema, kElse);
     if (branch) Check(inst, *branch, path, depth, out);
   }
 }
@@ -281,8 +300,8 @@ void Checker::Check(const Value& inst, const Value& schema, const std::string& p
 void Checker::CheckString(const Value& inst, const Value& schema, const std::string& path,
                           int depth, Failures* out) {
   const std::string& s = inst.AsString();
-  const Value* min = schema.Find("minLength");
-  const Value* max = schema.Find("maxLength");
+  const Value* min = Kw(schema, kMinLength);
+  const Value* max = Kw(schema, kMaxLength);
   if ((min && min->is_number()) || (max && max->is_number())) {
     size_t n = CodePoints(s);
     if (min && min->is_number() && n < static_cast<size_t>(min->AsInt())) {
@@ -296,17 +315,17 @@ void Checker::CheckString(const Value& inst, const Value& schema, const std::str
                std::to_string(n));
     }
   }
-  if (const Value* p = schema.Find("pattern"); p && p->is_string()) {
+  if (const Value* p = Kw(schema, kPattern); p && p->is_string()) {
     const SchemaPattern* re = js_.FindRegex(p->AsString());
     // The value itself is not repeated: it may be a secret typed in the wrong place.
     if (re && !re->Search(s)) {
-      const Value* expected = schema.Find("x-cairn-expected");
+      const Value* expected = Kw(schema, kXCairnExpected);
       Fail(out, schema, inst.loc, path, depth,
            expected && expected->is_string() ? "expected " + expected->AsString()
                                              : "does not match the pattern " + p->AsString());
     }
   }
-  if (const Value* f = schema.Find("format"); f && f->is_string()) {
+  if (const Value* f = Kw(schema, kFormat); f && f->is_string()) {
     std::string what;
     if (!CheckFormat(f->AsString(), s, &what)) {
       std::string shown = inst.sensitive ? std::string("value") : inst.ToString();
@@ -319,10 +338,10 @@ void Checker::CheckNumber(const Value& inst, const Value& schema, const std::str
                           int depth, Failures* out) {
   double x = inst.AsNumber();
   std::string got = inst.sensitive ? "" : ", got " + inst.ToString();
-  const Value* min = schema.Find("minimum");
-  const Value* max = schema.Find("maximum");
-  const Value* xmin = schema.Find("exclusiveMinimum");
-  const Value* xmax = schema.Find("exclusiveMaximum");
+  const Value* min = Kw(schema, kMinimum);
+  const Value* max = Kw(schema, kMaximum);
+  const Value* xmin = Kw(schema, kExclusiveMinimum);
+  const Value* xmax = Kw(schema, kExclusiveMaximum);
   // OpenAPI 3.0 spells exclusivity as a boolean next to minimum/maximum.
   bool min_exclusive = xmin && xmin->is_bool() && xmin->AsBool();
   bool max_exclusive = xmax && xmax->is_bool() && xmax->AsBool();
@@ -342,7 +361,7 @@ void Checker::CheckNumber(const Value& inst, const Value& schema, const std::str
     Fail(out, schema, inst.loc, path, depth, "must be greater than " + FormatNumber(*xmin) + got);
   if (xmax && xmax->is_number() && x >= xmax->AsNumber())
     Fail(out, schema, inst.loc, path, depth, "must be less than " + FormatNumber(*xmax) + got);
-  if (const Value* m = schema.Find("multipleOf"); m && m->is_number() && m->AsNumber() > 0) {
+  if (const Value* m = Kw(schema, kMultipleOf); m && m->is_number() && m->AsNumber() > 0) {
     double q = x / m->AsNumber();
     if (std::fabs(q - std::round(q)) > 1e-9)
       Fail(out, schema, inst.loc, path, depth, "must be a multiple of " + FormatNumber(*m) + got);
@@ -352,10 +371,10 @@ void Checker::CheckNumber(const Value& inst, const Value& schema, const std::str
 void Checker::CheckMap(const Value& inst, const Value& schema, const std::string& path, int depth,
                        Failures* out) {
   const Value::Map& map = inst.AsMap();
-  const Value* props = schema.Find("properties");
-  const Value* patterns = schema.Find("patternProperties");
-  const Value* additional = schema.Find("additionalProperties");
-  const Value* names = schema.Find("propertyNames");
+  const Value* props = Kw(schema, kProperties);
+  const Value* patterns = Kw(schema, kPatternProperties);
+  const Value* additional = Kw(schema, kAdditionalProperties);
+  const Value* names = Kw(schema, kPropertyNames);
   if (props && !props->is_map()) props = nullptr;
   if (patterns && !patterns->is_map()) patterns = nullptr;
 
@@ -410,7 +429,7 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
     }
   }
 
-  if (const Value* req = schema.Find("required"); req && req->is_list()) {
+  if (const Value* req = Kw(schema, kRequired); req && req->is_list()) {
     for (const Value& name : req->AsList()) {
       if (!name.is_string() || map.count(name.AsString())) continue;
       if (std::find(explained.begin(), explained.end(), name.AsString()) != explained.end())
@@ -427,7 +446,7 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
            "missing required property '" + name.AsString() + "'", hint);
     }
   }
-  if (const Value* dep = schema.Find("dependentRequired"); dep && dep->is_map()) {
+  if (const Value* dep = Kw(schema, kDependentRequired); dep && dep->is_map()) {
     for (const auto& [key, needs] : dep->AsMap()) {
       if (!map.count(key) || !needs.is_list()) continue;
       for (const Value& need : needs.AsList()) {
@@ -437,13 +456,13 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
       }
     }
   }
-  if (const Value* min = schema.Find("minProperties");
+  if (const Value* min = Kw(schema, kMinProperties);
       min && min->is_number() && map.size() < static_cast<size_t>(min->AsInt())) {
     Fail(out, schema, inst.loc, path, depth,
          min->AsInt() == 1 ? std::string("must not be empty")
                            : "must have at least " + std::to_string(min->AsInt()) + " entries");
   }
-  if (const Value* max = schema.Find("maxProperties");
+  if (const Value* max = Kw(schema, kMaxProperties);
       max && max->is_number() && map.size() > static_cast<size_t>(max->AsInt())) {
     Fail(out, schema, inst.loc, path, depth,
          "must have at most " + std::to_string(max->AsInt()) + " entries");
@@ -453,12 +472,12 @@ void Checker::CheckMap(const Value& inst, const Value& schema, const std::string
 void Checker::CheckList(const Value& inst, const Value& schema, const std::string& path, int depth,
                         Failures* out) {
   const Value::List& list = inst.AsList();
-  const Value* prefix = schema.Find("prefixItems");
-  const Value* items = schema.Find("items");
+  const Value* prefix = Kw(schema, kPrefixItems);
+  const Value* items = Kw(schema, kItems);
   const Value* rest = items;
   if (items && items->is_list()) {  // draft 7: items as a list means prefixItems
     prefix = items;
-    rest = schema.Find("additionalItems");
+    rest = Kw(schema, kAdditionalItems);
   }
   size_t prefix_n = prefix && prefix->is_list() ? prefix->size() : 0;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -471,19 +490,19 @@ void Checker::CheckList(const Value& inst, const Value& schema, const std::strin
     }
     Check(list[i], *sub, PathIndex(path, i), depth + 1, out);
   }
-  if (const Value* min = schema.Find("minItems");
+  if (const Value* min = Kw(schema, kMinItems);
       min && min->is_number() && list.size() < static_cast<size_t>(min->AsInt())) {
     Fail(out, schema, inst.loc, path, depth,
          min->AsInt() == 1 ? std::string("must not be empty")
                            : "must have at least " + std::to_string(min->AsInt()) + " items");
   }
-  if (const Value* max = schema.Find("maxItems");
+  if (const Value* max = Kw(schema, kMaxItems);
       max && max->is_number() && list.size() > static_cast<size_t>(max->AsInt())) {
     Fail(out, schema, inst.loc, path, depth,
          "must have at most " + std::to_string(max->AsInt()) + " items, got " +
              std::to_string(list.size()));
   }
-  if (const Value* u = schema.Find("uniqueItems"); u && u->is_bool() && u->AsBool()) {
+  if (const Value* u = Kw(schema, kUniqueItems); u && u->is_bool() && u->AsBool()) {
     for (size_t i = 1; i < list.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (list[i] == list[j]) {
@@ -494,7 +513,7 @@ void Checker::CheckList(const Value& inst, const Value& schema, const std::strin
       }
     }
   }
-  if (const Value* contains = schema.Find("contains")) {
+  if (const Value* contains = Kw(schema, kContains)) {
     bool any = false;
     for (size_t i = 0; i < list.size() && !any; ++i)
       any = Matches(list[i], *contains, PathIndex(path, i), depth + 1);
@@ -558,7 +577,7 @@ void Checker::CheckBranches(const Value& inst, const Value& schema, const Value&
          joined);
     return;
   }
-  const Value* hint = schema.Find("x-cairn-hint");
+  const Value* hint = Kw(schema, kXCairnHint);
   for (Failure& f : results[best]) {
     // The branches say what failed; the schema holding them knows how to say what to write.
     if (f.hint.empty() && f.depth == depth && hint && hint->is_string()) f.hint = hint->AsString();
