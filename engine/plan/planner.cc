@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/base/edit_distance.h"
 #include "engine/graph/graph.h"
 #include "engine/graph/refs.h"
+#include "engine/plan/parallel.h"
 #include "engine/plan/refresh.h"
 
 namespace cairn::plan {
@@ -26,6 +28,9 @@ Value CreateAfter(const std::string& address, const provider::ResourceType& type
   if (after.Find("id") == nullptr) after["id"] = Value::Unknown(address + ".id");
   return after;
 }
+
+// Levels with fewer resources than this are planned on the calling thread.
+constexpr size_t kParallelPlanLevel = 32;
 
 bool Differs(const Value* before, const Value& after) {
   return after.ContainsUnknown() || before == nullptr || *before != after;
@@ -49,13 +54,18 @@ class Planner {
  private:
   // Indexes the desired resources and links them by depends_on and references. False on a cycle.
   bool BuildGraph(std::vector<std::string>* order);
-  void DiffDesired(const provider::DesiredResource& d);
+  // Plans the change of one desired resource into `out` (false: none, an error is in `diags`).
+  // Thread-safe: it reads only the refreshed state and the changes of earlier levels.
+  bool DiffDesired(const provider::DesiredResource& d, ResourceChange* out, Diagnostics* diags);
+  // Runs DiffDesired for `order`, level by level (a level's resources do not depend on one
+  // another, so their provider calls run in parallel), then adds the changes in `order`.
+  void DiffAll(const std::vector<std::string>& order);
   void PlanDeletes();
   // Keeps only the targets and what they wait for (transitively through depends_on).
   void KeepTargets();
   void OrderChanges();
   // Reports a provider's failure to plan `d`.
-  void PlanFailed(const provider::DesiredResource& d, const Status& s);
+  static void PlanFailed(const provider::DesiredResource& d, const Status& s, Diagnostics* diags);
   const Value* Lookup(const std::string& address) const;
   void Add(ResourceChange c) {
     index_[c.address] = plan_.changes.size();
@@ -71,6 +81,8 @@ class Planner {
   std::unordered_map<std::string, const provider::DesiredResource*> by_address_;
   graph::Graph graph_;
   std::unordered_map<std::string, size_t> index_;  // address -> position in plan_.changes
+  // While DiffAll runs: the changes planned in earlier levels, for references to them.
+  std::unordered_map<std::string, const ResourceChange*> planned_;
 };
 
 Plan Planner::Run(const state::State& prior) {
@@ -91,7 +103,7 @@ Plan Planner::Run(const state::State& prior) {
   if (!opts_.destroy) {
     std::vector<std::string> order;
     if (!BuildGraph(&order)) return std::move(plan_);
-    for (const std::string& address : order) DiffDesired(*by_address_.at(address));
+    DiffAll(order);
   }
   PlanDeletes();
   if (!opts_.targets.empty()) KeepTargets();
@@ -187,7 +199,7 @@ bool Planner::BuildGraph(std::vector<std::string>* order) {
   return false;
 }
 
-void Planner::PlanFailed(const provider::DesiredResource& d, const Status& s) {
+void Planner::PlanFailed(const provider::DesiredResource& d, const Status& s, Diagnostics* diags) {
   Diagnostic diag;
   diag.summary = "plan: " + s.message();
   diag.hint = s.hint();
@@ -199,25 +211,64 @@ void Planner::PlanFailed(const provider::DesiredResource& d, const Status& s) {
     const Value* at = graph::FindPath(d.attributes, s.path());
     if (at != nullptr && at->loc.valid()) diag.loc = at->loc;
   }
-  diags_->Add(std::move(diag));
+  diags->Add(std::move(diag));
 }
 
 const Value* Planner::Lookup(const std::string& address) const {
-  auto it = index_.find(address);
-  if (it == index_.end()) return nullptr;
-  const ResourceChange& c = plan_.changes[it->second];
+  auto it = planned_.find(address);
+  if (it == planned_.end()) return nullptr;
+  const ResourceChange& c = *it->second;
   return c.action == Action::kNoOp ? &c.before : &c.after;
 }
 
-void Planner::DiffDesired(const provider::DesiredResource& d) {
+void Planner::DiffAll(const std::vector<std::string>& order) {
+  // A resource's level is one more than its deepest dependency's.
+  std::unordered_map<std::string, size_t> level_of;
+  std::vector<std::vector<size_t>> levels;
+  for (size_t i = 0; i < order.size(); ++i) {
+    size_t level = 0;
+    for (const std::string& dep : graph_.Dependencies(order[i])) {
+      auto it = level_of.find(dep);
+      if (it != level_of.end()) level = std::max(level, it->second + 1);
+    }
+    level_of[order[i]] = level;
+    if (levels.size() <= level) levels.resize(level + 1);
+    levels[level].push_back(i);
+  }
+  struct Planned {
+    bool made = false;
+    ResourceChange change;
+    Diagnostics diags;
+  };
+  std::vector<Planned> planned(order.size());
+  // More threads than cores would only add Lua VMs; small levels are not worth a thread.
+  const int threads = std::max(
+      1, std::min(opts_.parallelism, static_cast<int>(std::thread::hardware_concurrency())));
+  for (const std::vector<size_t>& level : levels) {
+    ParallelFor(level.size(), level.size() >= kParallelPlanLevel ? threads : 1, [&](size_t k) {
+      Planned& p = planned[level[k]];
+      p.made = DiffDesired(*by_address_.at(order[level[k]]), &p.change, &p.diags);
+    });
+    for (size_t i : level)
+      if (planned[i].made) planned_[order[i]] = &planned[i].change;
+  }
+  planned_.clear();
+  for (Planned& p : planned) {
+    diags_->Append(p.diags);
+    if (p.made) Add(std::move(p.change));
+  }
+}
+
+bool Planner::DiffDesired(const provider::DesiredResource& d, ResourceChange* out,
+                          Diagnostics* diags) {
   provider::Provider* p = providers_.Find(d.provider);
   const provider::ResourceType* type = providers_.FindType(d.type);
   if (p == nullptr || type == nullptr) {
-    diags_->Error(d.loc, "", d.address + ": unknown resource type '" + d.type + "'",
-                  DidYouMean(d.type, providers_.TypeNames()));
-    return;
+    diags->Error(d.loc, "", d.address + ": unknown resource type '" + d.type + "'",
+                 DidYouMean(d.type, providers_.TypeNames()));
+    return false;
   }
-  ResourceChange c;
+  ResourceChange& c = *out;
   c.address = d.address;
   c.type = d.type;
   c.provider = d.provider;
@@ -242,7 +293,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       diag.address = d.address;
       diag.summary = error;
       diag.hint = "a reference looks like ${<provider>.<type>.<name>.<attribute>}";
-      diags_->Add(std::move(diag));
+      diags->Add(std::move(diag));
     }
     for (const auto& [name, attr] : type->attributes)
       if (attr.sensitive)
@@ -261,7 +312,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       Result<provider::PlannedChange> planned =
           p->Plan(ContextFor(d.address, type), d.type, Value(), c.after);
       if (!planned.ok()) {
-        PlanFailed(d, planned.status());
+        PlanFailed(d, planned.status(), diags);
       } else if (planned->planned.is_map()) {
         c.after = planned->planned;
       }
@@ -286,7 +337,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       Result<provider::PlannedChange> planned =
           p->Plan(ContextFor(d.address, type), d.type, c.before, after);
       if (!planned.ok()) {
-        PlanFailed(d, planned.status());
+        PlanFailed(d, planned.status(), diags);
       } else {
         if (planned->planned.is_map()) after = planned->planned;
         for (const std::string& k : planned->requires_replace) AddUnique(&replace, k);
@@ -310,7 +361,7 @@ void Planner::DiffDesired(const provider::DesiredResource& d) {
       SensitivePathsOf(type, c.after, SensitivePathsOf(type, c.before, prior_paths));
   state::MarkSensitive(&c.before, c.sensitive_paths);
   state::MarkSensitive(&c.after, c.sensitive_paths);
-  Add(std::move(c));
+  return true;
 }
 
 void Planner::PlanDeletes() {

@@ -1,5 +1,8 @@
 #include "engine/plan/planner.h"
 
+#include <cstdio>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/plan/plan_fixture.h"
@@ -121,6 +124,41 @@ TEST_F(PlannerTest, ReferenceToComputedValueOfNewResourceIsUnknown) {
   ASSERT_NE(b, nullptr);
   EXPECT_TRUE(b->after.Find("content")->is_unknown());
   EXPECT_EQ(*b->config.Find("content"), Value("a is ${local.file.a.id}"));
+}
+
+// Many resources at one depth of the graph are planned together; each sees the planned values
+// of what it references, and errors come in the same order as a one-by-one plan gives them.
+TEST_F(PlannerTest, ALevelOfManyResourcesIsPlannedTogetherWithReferencesAndErrorsInOrder) {
+  Want("local.custom.base", Map({{"size", Value(int64_t{3})}}));
+  std::vector<std::string> items;
+  for (int i = 0; i < 40; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "local.custom.item%02d", i);
+    items.push_back(name);
+    Want(name, Map({{"size", Value("${local.custom.base.size}")}}));
+  }
+  fake()->Fail("plan", "local.custom.item23", Status::Error("twenty-three"));
+  fake()->Fail("plan", "local.custom.item07", Status::Error("seven"));
+  fake()->SetDelay(std::chrono::milliseconds(2));
+  Result<Plan> p = MakePlan(desired_, prior_, registry_, PlanOptions{}, &diags_);
+  ASSERT_TRUE(p.ok());
+  std::vector<std::string> want = items;
+  want.insert(want.begin(), "local.custom.base");
+  EXPECT_EQ(Order(*p), want);
+  for (const std::string& item : items) {
+    const ResourceChange* c = Find(*p, item);
+    ASSERT_NE(c, nullptr) << item;
+    EXPECT_EQ(c->action, Action::kCreate);
+    EXPECT_EQ(*c->after.Find("size"), Value(int64_t{3})) << item;
+  }
+  std::vector<std::string> errors;
+  for (const Diagnostic& d : diags_.items()) errors.push_back(d.address + ": " + d.summary);
+  EXPECT_EQ(errors, (std::vector<std::string>{"local.custom.item07: plan: seven",
+                                              "local.custom.item23: plan: twenty-three"}));
+  EXPECT_EQ(fake()->CallCount("plan"), 41);
+  if (std::thread::hardware_concurrency() > 1) {
+    EXPECT_GT(fake()->max_in_flight(), 1);
+  }
 }
 
 TEST_F(PlannerTest, ReferenceToUnchangedResourceUsesItsLiveValue) {
