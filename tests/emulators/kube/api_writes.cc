@@ -362,7 +362,8 @@ KubeResponse ApiServer::Apply(const Target& t, const KubeRequest& request, nlohm
   const nlohmann::json& old = stored ? stored->object : kAbsent;
   if (old.is_null() && t.type->namespaced && !objects_["/namespaces"].count(ObjectKey("", t.ns)))
     return NotFound("", "namespaces", t.ns);
-  ApplyOutcome outcome = ServerSideApply(old, config, manager, config["apiVersion"],
+  std::string api_version = config["apiVersion"].get<std::string>();
+  ApplyOutcome outcome = ServerSideApply(old, std::move(config), manager, api_version,
                                          Query(request, "force") == "true", NowRfc3339());
   if (!outcome.conflicts.empty()) {
     nlohmann::json causes = nlohmann::json::array();

@@ -1,7 +1,5 @@
 #include "tests/emulators/kube/builtin_kinds.h"
 
-#include <regex>
-
 #include "tests/emulators/kube/kube_util.h"
 
 namespace cairn::emulators {
@@ -49,6 +47,27 @@ const nlohmann::json* Get(const nlohmann::json& obj, std::initializer_list<const
 }
 
 bool Empty(const nlohmann::json* j) { return !j || j->is_null() || (j->is_array() && j->empty()); }
+
+// name[begin, end) matches [a-z0-9]([-a-z0-9]*[a-z0-9])? (an RFC 1123 label).
+bool IsDnsLabel(const std::string& name, size_t begin, size_t end) {
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (begin >= end || !alnum(name[begin]) || !alnum(name[end - 1])) return false;
+  for (size_t i = begin; i < end; ++i)
+    if (!alnum(name[i]) && name[i] != '-') return false;
+  return true;
+}
+
+// name matches [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*: labels and dots.
+bool IsDnsSubdomain(const std::string& name) {
+  size_t begin = 0;
+  while (true) {
+    size_t dot = name.find('.', begin);
+    size_t end = dot == std::string::npos ? name.size() : dot;
+    if (!IsDnsLabel(name, begin, end)) return false;
+    if (dot == std::string::npos) return true;
+    begin = dot + 1;
+  }
+}
 
 }  // namespace
 
@@ -116,13 +135,10 @@ void DefaultBuiltin(const ResourceType& type, const nlohmann::json& old, nlohman
 }
 
 std::vector<StatusCause> ValidateName(const ResourceType& type, const std::string& name) {
-  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  static const std::regex kSubdomain(
-      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   std::vector<StatusCause> out;
   if (type.custom) return out;  // custom resources only need a valid path segment
   bool label = type.kind == "Namespace" || type.kind == "Service";
-  if (label && (name.size() > 63 || !std::regex_match(name, kLabel))) {
+  if (label && (name.size() > 63 || !IsDnsLabel(name, 0, name.size()))) {
     out.push_back({"FieldValueInvalid",
                    InvalidValueBody(name,
                                     "a lowercase RFC 1123 label must consist of lower case "
@@ -131,7 +147,7 @@ std::vector<StatusCause> ValidateName(const ResourceType& type, const std::strin
                                     "regex used for validation is "
                                     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
                    "metadata.name"});
-  } else if (!label && (name.size() > 253 || !std::regex_match(name, kSubdomain))) {
+  } else if (!label && (name.size() > 253 || !IsDnsSubdomain(name))) {
     out.push_back(
         {"FieldValueInvalid",
          InvalidValueBody(name,

@@ -84,17 +84,18 @@ void RemoveField(nlohmann::json* object, const FieldPath& path,
   }
 }
 
-void DeepMerge(nlohmann::json* live, const nlohmann::json& config) {
-  for (auto it = config.begin(); it != config.end(); ++it) {
+// Merges `config` (consumed: its values are moved) into `live`; null members are skipped.
+void DeepMerge(nlohmann::json* live, nlohmann::json* config) {
+  for (auto it = config->begin(); it != config->end(); ++it) {
     if (it->is_null()) continue;
     nlohmann::json& dst = (*live)[it.key()];
     if (it->is_object() && dst.is_object() && !it->empty()) {
-      DeepMerge(&dst, *it);
+      DeepMerge(&dst, &*it);
     } else if (it->is_object() && !it->empty()) {
       dst = nlohmann::json::object();
-      DeepMerge(&dst, *it);
+      DeepMerge(&dst, &*it);
     } else {
-      dst = *it;
+      dst = std::move(*it);
     }
   }
 }
@@ -186,22 +187,24 @@ void WriteManagedFields(nlohmann::json* object, const std::vector<ManagerEntry>&
   nlohmann::json list = nlohmann::json::array();
   for (const ManagerEntry& e : entries) {
     if (e.fields.empty()) continue;
-    list.push_back({{"manager", e.manager},
-                    {"operation", e.operation},
-                    {"apiVersion", e.api_version},
-                    {"time", e.time},
-                    {"fieldsType", "FieldsV1"},
-                    {"fieldsV1", ToFieldsV1(e.fields)}});
+    nlohmann::json entry = nlohmann::json::object();
+    entry["manager"] = e.manager;
+    entry["operation"] = e.operation;
+    entry["apiVersion"] = e.api_version;
+    entry["time"] = e.time;
+    entry["fieldsType"] = "FieldsV1";
+    entry["fieldsV1"] = ToFieldsV1(e.fields);
+    list.push_back(std::move(entry));
   }
   nlohmann::json& meta = (*object)["metadata"];
   if (list.empty()) {
     meta.erase("managedFields");
   } else {
-    meta["managedFields"] = list;
+    meta["managedFields"] = std::move(list);
   }
 }
 
-ApplyOutcome ServerSideApply(const nlohmann::json& live, const nlohmann::json& config,
+ApplyOutcome ServerSideApply(const nlohmann::json& live, nlohmann::json config,
                              const std::string& manager, const std::string& api_version, bool force,
                              const std::string& now) {
   ApplyOutcome out;
@@ -267,7 +270,7 @@ ApplyOutcome ServerSideApply(const nlohmann::json& live, const nlohmann::json& c
     }
     if (!shared) RemoveField(&base, p, entries);
   }
-  DeepMerge(&base, config);
+  DeepMerge(&base, &config);  // config is not read after this
 
   if (mine) {
     if (mine->fields != applied || mine->api_version != api_version) {

@@ -50,7 +50,7 @@ struct ApplyOutcome {
 /// `manager`. Fields other managers own with a different value conflict unless `force`, which
 /// moves them; fields the manager applied before and omits now are removed unless another
 /// manager owns them.
-ApplyOutcome ServerSideApply(const nlohmann::json& live, const nlohmann::json& config,
+ApplyOutcome ServerSideApply(const nlohmann::json& live, nlohmann::json config,
                              const std::string& manager, const std::string& api_version, bool force,
                              const std::string& now);
 

@@ -11,17 +11,53 @@ Serializer SerializerFor(std::string* out) {
   return Serializer(nlohmann::detail::output_adapter<char, std::string>(*out), ' ');
 }
 
-// A key that dump() writes as it is, between quotes (no escapes, no UTF-8 to check).
-bool PlainKey(const std::string& key) {
-  for (char c : key)
+// A string that dump() writes as it is, between quotes (no escapes, no UTF-8 to check).
+bool Plain(const std::string& s) {
+  for (char c : s)
     if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
   return true;
+}
+
+// Writes what `writer`.dump(value) writes, faster for the common case: strings without escapes
+// are copied as they are, everything else is left to nlohmann's serializer.
+void Write(const nlohmann::json& value, Serializer* writer, std::string* out) {
+  if (value.is_object()) {
+    *out += '{';
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (it != value.begin()) *out += ',';
+      const std::string& key = it.key();
+      if (Plain(key)) {
+        *out += '"';
+        *out += key;
+        *out += '"';
+      } else {
+        writer->dump(nlohmann::json(key), false, false, 0);
+      }
+      *out += ':';
+      Write(it.value(), writer, out);
+    }
+    *out += '}';
+  } else if (value.is_array()) {
+    *out += '[';
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (it != value.begin()) *out += ',';
+      Write(*it, writer, out);
+    }
+    *out += ']';
+  } else if (value.is_string() && Plain(value.get_ref<const std::string&>())) {
+    *out += '"';
+    *out += value.get_ref<const std::string&>();
+    *out += '"';
+  } else {
+    writer->dump(value, false, false, 0);
+  }
 }
 
 }  // namespace
 
 void AppendJson(const nlohmann::json& value, std::string* out) {
-  SerializerFor(out).dump(value, false, false, 0);
+  Serializer writer = SerializerFor(out);
+  Write(value, &writer, out);
 }
 
 StoredPtr MakeStored(nlohmann::json object) {
@@ -29,7 +65,7 @@ StoredPtr MakeStored(nlohmann::json object) {
   std::string& text = stored->text;
   Serializer writer = SerializerFor(&text);
   if (!object.is_object()) {
-    writer.dump(object, false, false, 0);
+    Write(object, &writer, &text);
     stored->item = text;
     stored->object = std::move(object);
     return stored;
@@ -42,7 +78,7 @@ StoredPtr MakeStored(nlohmann::json object) {
     if (it != object.begin()) text += ',';
     size_t begin = text.size();
     const std::string& key = it.key();
-    if (PlainKey(key)) {
+    if (Plain(key)) {
       text += '"';
       text += key;
       text += '"';
@@ -50,7 +86,7 @@ StoredPtr MakeStored(nlohmann::json object) {
       writer.dump(nlohmann::json(key), false, false, 0);
     }
     text += ':';
-    writer.dump(it.value(), false, false, 0);
+    Write(it.value(), &writer, &text);
     if (key != "apiVersion" && key != "kind") kept.emplace_back(begin, text.size());
   }
   text += '}';
