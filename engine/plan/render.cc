@@ -4,9 +4,11 @@
 #include <cctype>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "engine/base/term.h"
 #include "engine/plan/line_diff.h"
+#include "engine/plan/parallel.h"
 
 namespace cairn::plan {
 namespace {
@@ -323,6 +325,9 @@ void RenderDrift(const Style& st, const Drift& d, const std::string& type,
   out->push_back("");
 }
 
+// A plan with fewer changes than this renders on the calling thread.
+constexpr size_t kParallelRenderChanges = 256;
+
 std::string Join(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) {
@@ -365,15 +370,30 @@ std::string RenderPlan(const Plan& plan, bool color) {
       RenderDrift(st, d, d.address.substr(0, d.address.rfind('.')), &lines);
     }
   }
+  std::string out;
   if (plan.HasChanges()) {
     lines.push_back(st.Bold("cairn will perform the following actions:"));
     lines.push_back("");
+    out = Join(lines);
+    lines.clear();
+    // Each change renders on its own; thousands of them (a first apply) render on every core.
+    std::vector<const ResourceChange*> shown;
     for (const ResourceChange& c : plan.changes)
-      if (c.action != Action::kNoOp) RenderChange(st, c, &lines);
+      if (c.action != Action::kNoOp) shown.push_back(&c);
+    std::vector<std::string> blocks(shown.size());
+    const int threads = shown.size() >= kParallelRenderChanges
+                            ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
+                            : 1;
+    ParallelFor(shown.size(), threads, [&](size_t i) {
+      std::vector<std::string> block;
+      RenderChange(st, *shown[i], &block);
+      blocks[i] = Join(block);
+    });
+    for (const std::string& b : blocks) out += b;
   }
   std::string summary = PlanSummary(plan);
   lines.push_back(plan.HasChanges() ? st.Bold(summary) : st.Green(summary));
-  return Join(lines);
+  return out + Join(lines);
 }
 
 std::string RenderState(const state::State& state, bool color) {

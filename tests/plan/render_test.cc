@@ -1,5 +1,7 @@
 #include "engine/plan/render.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "tests/plan/plan_fixture.h"
@@ -31,6 +33,34 @@ TEST_F(RenderTest, CreateShowsEveryAttributeAndUnknowns) {
             "    }\n"
             "\n"
             "Plan: 1 to add, 0 to change, 0 to destroy.\n");
+}
+
+// A first apply of hundreds of objects renders them on several threads; the text must be what
+// one change after another gives, in the plan's order.
+TEST_F(RenderTest, HundredsOfChangesRenderInPlanOrderOnceEach) {
+  for (int i = 0; i < 300; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "local.file.f%03d", i);
+    Want(name, Map({{"path", Value("/f/" + std::to_string(i))}, {"content", Value("c")}}));
+  }
+  Plan p = MakeOk();
+  std::string text = RenderPlan(p, false);
+  size_t at = text.find("cairn will perform the following actions:\n\n");
+  ASSERT_EQ(at, 0u);
+  for (int i = 0; i < 300; ++i) {
+    char block[160];
+    std::snprintf(block, sizeof block,
+                  "  # local.file.f%03d will be created\n"
+                  "  + resource \"local.file\" \"f%03d\" {\n"
+                  "      + content = \"c\"\n",
+                  i, i);
+    size_t next = text.find(block, at);
+    ASSERT_NE(next, std::string::npos) << "missing or out of order: f" << i;
+    EXPECT_EQ(text.find(block, next + 1), std::string::npos) << "twice: f" << i;
+    at = next;
+  }
+  EXPECT_NE(text.find("    }\n\nPlan: 300 to add, 0 to change, 0 to destroy.", at),
+            std::string::npos);
 }
 
 TEST_F(RenderTest, UpdateShowsOnlyChangesWithMultilineLineDiff) {
