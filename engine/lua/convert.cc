@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "engine/lua/lazy_state.h"
 #include "engine/lua/modules/json_lua.h"
 
 namespace cairn::lua {
@@ -107,6 +108,7 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
     *out = Value::Unknown();
     return true;
   }
+  if (!CompleteLazyState(L, index, error)) return false;
   if (depth > kMaxDepth || !lua_checkstack(L, 4)) {
     *error = "table nested too deeply";
     return false;

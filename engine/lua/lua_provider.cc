@@ -10,6 +10,7 @@
 #include "engine/base/edit_distance.h"
 #include "engine/lua/convert.h"
 #include "engine/lua/lazy_blueprint.h"
+#include "engine/lua/lazy_state.h"
 #include "engine/lua/lua_provider_internal.h"
 #include "engine/lua/modules/modules.h"
 #include "engine/lua/plugin_schema.h"
@@ -351,7 +352,12 @@ Status LuaProvider::CallResource(const CallSpec& spec, std::vector<Value>* out) 
     p->blueprint.source_version = blueprint_version_;
   }
   AttachBlueprint(L, &p->blueprint);
-  for (const Value* arg : spec.args) PushValue(L, *arg);
+  for (const Value* arg : spec.args) {
+    if (spec.lazy_states && arg->is_list())
+      PushLazyStates(L, arg->AsList());
+    else
+      PushValue(L, *arg);
+  }
 
   s = vm->Call(1 + static_cast<int>(spec.args.size()), spec.nresults);
   if (s.ok()) {
@@ -364,6 +370,7 @@ Status LuaProvider::CallResource(const CallSpec& spec, std::vector<Value>* out) 
     }
     lua_pop(L, spec.nresults);
   }
+  if (spec.lazy_states) EndLazyStates(L);
   hc.EndCall();
   return s;
 }
@@ -412,7 +419,7 @@ Result<std::map<std::string, Value>> LuaProvider::ReadAll(const CallContext& ctx
   // Lent to the call as one list, then taken back: an unchanged object's prior is its result.
   Value list(Value::List(std::move(priors)));
   std::vector<Value> out;
-  s = CallResource(CallSpec{&ctx, rt, "read_all", {&list}, 1}, &out);
+  s = CallResource(CallSpec{&ctx, rt, "read_all", {&list}, 1, true}, &out);
   priors = std::move(list.MutableList());
   if (!s.ok()) return s;
   std::string where = ctx.address.empty() ? type : ctx.address;

@@ -47,6 +47,7 @@ struct LuaProvider::CallSpec {
   const char* function = "";
   std::vector<const Value*> args;
   int nresults = 1;
+  bool lazy_states = false;  // the argument lists of states are lent as lazy states (read_all)
 };
 
 /// Pushes t[key] without metamethods; returns its type.

@@ -71,14 +71,20 @@ local function apply(ctx, planned)
   }
 end
 
--- The state of a listed or fetched object: true (unchanged) when it is still at the recorded
--- resourceVersion, since every write bumps it; otherwise its projection.
-local function refreshed(st, live)
-  local md = live.metadata
-  if st.resource_version ~= nil and md.resourceVersion == st.resource_version
-      and md.uid == st.uid then
+-- What read_all reads of each listed object before deciding whether to decode it.
+local LIST_FIELDS = { "metadata.name", "metadata.resourceVersion", "metadata.uid" }
+
+-- The state of a listed object (an entry of ops.list_index): true (unchanged) when it is still at
+-- the recorded resourceVersion, since every write bumps it; otherwise its projection.
+local function refreshed(st, entry, api_version, kind)
+  local f = entry.fields
+  if st.resource_version ~= nil and f["metadata.resourceVersion"] == st.resource_version
+      and f["metadata.uid"] == st.uid then
     return true
   end
+  local live = client_lib.decode(entry.json)
+  -- Items of a list carry no apiVersion and kind (the list does).
+  live.apiVersion, live.kind = api_version, kind
   return manifest.state_from_live(st, live, st.id)
 end
 
@@ -111,17 +117,17 @@ local function read_all(api, states)
     local res = discovery.resolve(api, g.api_version, g.kind)
     if res ~= nil then
       local by_name = {}
-      for _, item in ipairs(ops.list(api, res, g.ns ~= "" and g.ns or nil, manifest.SELECTOR)) do
-        -- Items of a list carry no apiVersion and kind (the list does).
-        item.apiVersion, item.kind = g.api_version, g.kind
-        by_name[item.metadata.name] = item
+      local ns = g.ns ~= "" and g.ns or nil
+      for _, entry in ipairs(ops.list_index(api, res, ns, manifest.SELECTOR, LIST_FIELDS)) do
+        local name = entry.fields["metadata.name"]
+        if name ~= nil then by_name[name] = entry end
       end
       for _, e in ipairs(g.states) do
-        local live = by_name[e.name]
-        if live ~= nil then
-          found[e.st.id] = refreshed(e.st, live)
+        local entry = by_name[e.name]
+        if entry ~= nil then
+          found[e.st.id] = refreshed(e.st, entry, g.api_version, g.kind)
         else
-          live = ops.get(api, res, g.ns, e.name)
+          local live = ops.get(api, res, g.ns, e.name)
           if live ~= nil and still_ours(e.st, live) then
             found[e.st.id] = manifest.note_label(manifest.state_from_live(e.st, live, e.st.id), live)
           end

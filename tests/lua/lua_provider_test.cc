@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/lua/plugin_loader.h"
@@ -114,12 +115,12 @@ TEST_F(LuaProviderTest, FailBecomesStatusWithHintAndRetryable) {
   auto r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "fail"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kRetryable);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:75: the server said no");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:92: the server said no");
   EXPECT_EQ(r.status().hint(), "try again later");
   r = provider_->Create(Ctx("a"), "echo.thing", Thing("a", "error"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kError);
-  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:77: plain failure");
+  EXPECT_EQ(r.status().message(), "plugins/echo/provider.lua:94: plain failure");
 }
 
 TEST_F(LuaProviderTest, InconsistentResultsAreReportedAsSuch) {
@@ -213,6 +214,39 @@ TEST_F(LuaProviderTest, ReadReadAllPlanUpdateDeleteImport) {
   auto wrong = provider_->Create(Ctx("x"), "echo.thnig", Thing("x"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().hint(), "did you mean 'echo.thing'?");
+}
+
+// read_all's states convert their maps and lists only when read; whatever the plugin does with a
+// state (index it, iterate it, encode it, write to it, return it) sees every attribute.
+TEST_F(LuaProviderTest, ReadAllStatesActLikePlainTables) {
+  auto state = [](const std::string& name) {
+    return Value(Value::Map{{"id", Value("thing-" + name)},
+                            {"name", Value(name)},
+                            {"meta", Value(Value::Map{{"k", Value("v")}})},
+                            {"tags", Value(Value::List{Value("a"), Value("b")})}});
+  };
+  auto all = provider_->ReadAll(
+      CallContext(), "echo.thing",
+      {state("x"), state("pairs"), state("index"), state("encode"), state("write")});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(all->at("thing-x"), state("x"));  // the state itself, returned
+  EXPECT_EQ(all->at("thing-pairs"), state("pairs"));
+  EXPECT_EQ(*all->at("thing-index").Find("meta"),
+            Value(Value::Map{{"k", Value("v")}, {"n", Value(2)}}));
+  EXPECT_EQ(*all->at("thing-encode").Find("meta")->Find("json"),
+            Value(R"({"id":"thing-encode","meta":{"k":"v"},"name":"encode","tags":["a","b"]})"));
+  Value written = state("write");
+  written["meta"] = Value(Value::Map{{"k", Value("written")}});
+  EXPECT_EQ(all->at("thing-write"), written);
+
+  // A state kept past its read_all cannot be read for what was not converted during the call.
+  all = provider_->ReadAll(CallContext(), "echo.thing", {state("stash")});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  all = provider_->ReadAll(CallContext(), "echo.thing", {state("late")});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_THAT(all->at("thing-late").Find("meta")->Find("err")->AsString(),
+              ::testing::HasSubstr("false plugins/echo/provider.lua:78: a state given to "
+                                   "read_all was read after read_all returned"));
 }
 
 TEST_F(LuaProviderTest, NestedValuesRoundTripAndCtxIsFilledIn) {

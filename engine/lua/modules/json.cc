@@ -4,6 +4,7 @@
 
 #include "engine/lua/binding.h"
 #include "engine/lua/modules/json_decode.h"
+#include "engine/lua/modules/json_list.h"
 #include "engine/lua/modules/json_lua.h"
 #include "engine/lua/modules/modules.h"
 
@@ -78,6 +79,38 @@ int Decode(lua_State* L) {
       &internal::PushJsonTapesProtected);
 }
 
+// json.decode_list(text [, { fields = { "metadata.name", ... }, drop_keys = {...} }]) -> doc,
+// items: the document without its `items`, and per item { json = text, fields = { [path] = v } },
+// so that a refresh decodes only the items whose fields say they changed (see json_list.h).
+int DecodeList(lua_State* L) {
+  return internal::BindWith<JsonList>(
+      L, "decode_list",
+      [](Args& a, JsonList& r) {
+        if (lua_type(a.state(), 1) != LUA_TSTRING)
+          a.Fail(1, std::string("string expected, got ") + luaL_typename(a.state(), 1));
+        std::vector<JsonDropKey> drop = DropKeys(a);
+        std::vector<std::string> fields;
+        if (!a.IsNoneOrNil(2)) {
+          Value opts = a.Table(2);
+          if (const Value* f = opts.Find("fields"); f != nullptr) {
+            if (!f->is_list()) a.Fail(2, "fields must be a list of strings");
+            for (const Value& path : f->AsList()) {
+              if (!path.is_string() || path.AsString().empty())
+                a.Fail(2, "fields must be a list of non-empty strings");
+              fields.push_back(path.AsString());
+            }
+          }
+        }
+        // `r` points into the Lua string, which stays on the stack until the values are pushed.
+        size_t len = 0;
+        const char* text = lua_tolstring(a.state(), 1, &len);
+        std::string error;
+        if (!IndexJsonList(std::string_view(text, len), fields, drop, &r, &error))
+          throw BindingError{"json.decode_list: " + StripExceptionTag(error)};
+      },
+      &internal::PushJsonListProtected);
+}
+
 // json.array(t): marks t so that it encodes as a JSON array even when empty. No C++ objects live
 // in this function, so it may use the raising Lua API directly.
 int Array(lua_State* L) {
@@ -96,8 +129,11 @@ int Array(lua_State* L) {
 
 int OpenJsonModule(lua_State* L) {
   EnsureJsonArrayMeta(L);
-  static const luaL_Reg kFunctions[] = {
-      {"encode", Encode}, {"decode", Decode}, {"array", Array}, {nullptr, nullptr}};
+  static const luaL_Reg kFunctions[] = {{"encode", Encode},
+                                        {"decode", Decode},
+                                        {"decode_list", DecodeList},
+                                        {"array", Array},
+                                        {nullptr, nullptr}};
   luaL_newlib(L, kFunctions);
   PushJsonNull(L);
   lua_setfield(L, -2, "null");

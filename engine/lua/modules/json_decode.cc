@@ -20,7 +20,16 @@ using Event = JsonTape::Event;
 // the capitalised methods, nlohmann's SAX parser through the lower-case ones.
 class TapeWriter {
  public:
-  TapeWriter(const std::vector<JsonDropKey>& drop, JsonTape* tape) : drop_(drop), tape_(*tape) {}
+  // `parent`: the name of the member whose value the document is, for "parent.key" drops at its
+  // top level ("": none, a whole document).
+  TapeWriter(const std::vector<JsonDropKey>& drop, JsonTape* tape, std::string_view parent)
+      : drop_(drop), tape_(*tape), top_named_(!parent.empty()) {
+    if (top_named_) {  // kept in chars like a key, though no event refers to it
+      key_offset_ = tape_.chars.size();
+      key_size_ = parent.size();
+      tape_.chars.append(parent.data(), parent.size());
+    }
+  }
 
   const std::string& error() const { return error_; }
 
@@ -135,7 +144,7 @@ class TapeWriter {
       return;
     }
     if (!Keep()) return;
-    bool named = !frames_.empty() && frames_.back().is_object;
+    bool named = frames_.empty() ? top_named_ : frames_.back().is_object;
     frames_.push_back(
         Frame{tape_.events.size(), kind == Kind::kObject, named, key_offset_, key_size_});
     Add(kind);
@@ -158,12 +167,16 @@ class TapeWriter {
   int skip_depth_ = 0;                      // open containers inside a dropped member
   bool skip_next_ = false;                  // the next value is a dropped member's
   uint64_t key_offset_ = 0, key_size_ = 0;  // the last kept key, in chars
+  bool top_named_ = false;
 };
 
 int SizeHint(uint64_t n) { return n < (1u << 26) ? static_cast<int>(n) : (1 << 26); }
 
-// Pushes the value of one tape; raises on a too deep document or a memory error.
-void PushTape(lua_State* L, const JsonTape& tape) {
+}  // namespace
+
+namespace internal {
+
+void PushJsonTape(lua_State* L, const JsonTape& tape) {
   if (tape.too_deep) luaL_error(L, "document nested more than %d levels deep", kJsonMaxDepth);
   luaL_checkstack(L, 2 * kJsonMaxDepth + 8, "document nested too deeply");
   lua_getfield(L, LUA_REGISTRYINDEX, kJsonArrayKey);
@@ -212,28 +225,32 @@ void PushTape(lua_State* L, const JsonTape& tape) {
   lua_remove(L, array_meta);
 }
 
+}  // namespace internal
+
+namespace {
+
 int PushTapes(lua_State* L) {
   const auto* tapes = static_cast<const JsonTapeReturns*>(lua_touserdata(L, 1));
   lua_pop(L, 1);
-  for (const JsonTape& t : *tapes) PushTape(L, t);
+  for (const JsonTape& t : *tapes) internal::PushJsonTape(L, t);
   return static_cast<int>(tapes->size());
 }
 
 }  // namespace
 
 bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop, JsonTape* tape,
-                   std::string* error) {
+                   std::string* error, std::string_view parent) {
   tape->events.reserve(text.size() / 8 + 1);
   tape->chars.reserve(text.size() / 2);
   {
-    TapeWriter writer(drop, tape);
+    TapeWriter writer(drop, tape, parent);
     if (ScanJson(text, &writer)) return true;
   }
   // Not valid JSON, or not in the form ScanJson reads: nlohmann decides, and says why.
   tape->events.clear();
   tape->chars.clear();
   tape->too_deep = false;
-  TapeWriter writer(drop, tape);
+  TapeWriter writer(drop, tape, parent);
   if (Json::sax_parse(text, &writer)) return true;
   *error = writer.error();
   return false;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <lua.hpp>
@@ -55,14 +56,19 @@ struct JsonTape {
 
 /// Parses `text` into `tape`, leaving out the members `drop` names. On invalid JSON returns false
 /// (having read the text with nlohmann's parser) with its message
-/// ("[json.exception.parse_error.101] parse error at ...") in `error`.
+/// ("[json.exception.parse_error.101] parse error at ...") in `error`. `parent` names the member
+/// whose value `text` is, when it was cut from a larger document, so that "parent.key" drops
+/// apply at its top level too.
 bool ParseJsonTape(const std::string& text, const std::vector<JsonDropKey>& drop, JsonTape* tape,
-                   std::string* error);
+                   std::string* error, std::string_view parent = {});
 
 /// What a json.decode binding returns: each tape becomes one Lua value.
 using JsonTapeReturns = std::vector<JsonTape>;
 
 namespace internal {
+/// Pushes the value of one tape; raises on a too deep document or a memory error, so call it
+/// only from a pusher run in protected mode.
+void PushJsonTape(lua_State* L, const JsonTape& tape);
 /// Pushes `tapes` in protected mode; on failure stores the message in `error` (<= cap bytes).
 bool PushJsonTapesProtected(lua_State* L, const JsonTapeReturns& tapes, char* error, size_t cap);
 }  // namespace internal

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/lua/convert.h"
+#include "engine/lua/lazy_state.h"
 
 namespace cairn::lua {
 namespace {
@@ -41,6 +42,7 @@ bool ConvertTable(lua_State* L, int index, nlohmann::json* out, ConvertError* er
     error->message = "table nested too deeply (or it contains itself)";
     return false;
   }
+  if (!CompleteLazyState(L, index, &error->message)) return false;
   bool marked = HasArrayMeta(L, index);
   lua_Integer n = 0;
   bool has_string_keys = false, has_number_keys = false;

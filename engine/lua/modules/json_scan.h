@@ -102,9 +102,18 @@ inline bool ReadLiteral(const char*& p, const char* end, const char* word, size_
 /// String, Key, StartObject, EndObject, StartArray and EndArray in document order. Returns false,
 /// possibly after some calls, when the text is not something it reads (invalid JSON, a byte order
 /// mark): the caller should then discard what it was given and ask nlohmann.
+///
+/// A handler that wants to know where things are in the text also defines KeyAt(p) (p at a key's
+/// opening quote, before Key), ValueAt(p) (p at a value's first character, before its events) and
+/// ValueEnd(p) (p just after a value, after its last event).
 template <class Handler>
 bool ScanJson(std::string_view text, Handler* h) {
   using namespace json_scan;
+  constexpr bool kSpans = requires(Handler * x, const char* q) {
+    x->KeyAt(q);
+    x->ValueAt(q);
+    x->ValueEnd(q);
+  };
   const char* p = text.data();
   const char* end = p + text.size();
   std::vector<bool> in_object;  // the open containers
@@ -114,7 +123,9 @@ bool ScanJson(std::string_view text, Handler* h) {
   SkipSpace(p, end);
   for (;;) {
     if (at_key) {
-      if (p == end || *p != '"' || !ReadString(p, end, &scratch, &s)) return false;
+      if (p == end || *p != '"') return false;
+      if constexpr (kSpans) h->KeyAt(p);
+      if (!ReadString(p, end, &scratch, &s)) return false;
       h->Key(s);
       SkipSpace(p, end);
       if (p == end || *p != ':') return false;
@@ -123,6 +134,7 @@ bool ScanJson(std::string_view text, Handler* h) {
       at_key = false;
     }
     if (p == end) return false;
+    if constexpr (kSpans) h->ValueAt(p);
     switch (*p) {
       case '{':
       case '[': {
@@ -143,7 +155,7 @@ bool ScanJson(std::string_view text, Handler* h) {
           h->EndObject();
         else
           h->EndArray();
-        break;
+        break;  // an empty container: ends below like a scalar
       }
       case '"':
         if (!ReadString(p, end, &scratch, &s)) return false;
@@ -165,6 +177,7 @@ bool ScanJson(std::string_view text, Handler* h) {
         if (!ReadNumber(p, end, h)) return false;
         break;
     }
+    if constexpr (kSpans) h->ValueEnd(p);
     // A value ended: close containers, then go on with the next item or member.
     for (;;) {
       SkipSpace(p, end);
@@ -178,6 +191,7 @@ bool ScanJson(std::string_view text, Handler* h) {
       else
         h->EndArray();
       in_object.pop_back();
+      if constexpr (kSpans) h->ValueEnd(p);
     }
     SkipSpace(p, end);
     at_key = in_object.back();

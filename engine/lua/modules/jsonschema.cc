@@ -6,6 +6,7 @@
 #include "engine/blueprint/json_schema.h"
 #include "engine/lua/binding.h"
 #include "engine/lua/convert.h"
+#include "engine/lua/lazy_state.h"
 #include "engine/lua/modules/json_lua.h"
 #include "engine/lua/modules/modules.h"
 
@@ -52,6 +53,8 @@ Value Convert(lua_State* L, int index, const std::string& path, int depth) {
       break;
     case LUA_TTABLE: {
       if (IsUnknownSentinel(L, index)) return Value::Unknown();
+      if (std::string why; !CompleteLazyState(L, index, &why))
+        throw BindingError{"jsonschema: " + path + ": " + why};
       lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, index));
       bool marked = HasArrayMeta(L, index);
       if (n > 0 || marked) {

@@ -30,11 +30,15 @@ function M.new(conn, opts)
   }, M)
 end
 
+-- An object's JSON text decoded as responses are: without metadata.managedFields.
+function M.decode(text)
+  return json.decode(text, DECODE)
+end
+
 -- Sends one request. `path` may carry a query already; `params` adds more. `body` is a table
--- (sent as JSON) or a string. Returns the response { status, headers, body, doc } where doc is
--- the decoded JSON body without metadata.managedFields (nil when it is not JSON). A transport
--- failure raises a retryable fail.
-function M:request(method, path, params, body, content_type)
+-- (sent as JSON) or a string. Returns the response { status, headers, body } with the body left
+-- as text (see M:request). A transport failure raises a retryable fail.
+function M:send(method, path, params, body, content_type)
   local headers = {}
   for k, v in pairs(self.headers) do headers[k] = v end
   local text
@@ -57,6 +61,13 @@ function M:request(method, path, params, body, content_type)
       hint = "is the cluster up, and is providers.kubernetes pointing at it?", retryable = true,
     })
   end
+  return resp
+end
+
+-- Sends one request (see M:send). Returns the response { status, headers, body, doc } where doc
+-- is the decoded JSON body without metadata.managedFields (nil when it is not JSON).
+function M:request(method, path, params, body, content_type)
+  local resp = self:send(method, path, params, body, content_type)
   local ctype = resp.headers["content-type"] or ""
   if resp.body ~= "" and ctype:find("json", 1, true) then
     local ok, doc = pcall(json.decode, resp.body, DECODE)

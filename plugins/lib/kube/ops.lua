@@ -1,6 +1,7 @@
 -- The operations a provider needs: server-side apply, get, list (paged), delete, and waiting
 -- for a condition with a deadline. `res` is a resource from lib.kube.discovery.
 local errors = require("lib.kube.errors")
+local json = require("host.json")
 local paths = require("lib.kube.paths")
 local time = require("host.time")
 
@@ -54,6 +55,31 @@ function M.list(client, res, namespace, selector, limit)
     token = resp.doc.metadata and resp.doc.metadata["continue"]
   until token == nil or token == ""
   return items
+end
+
+-- Like M.list, without decoding the items: returns one entry per object, { json = its JSON text,
+-- fields = { [path] = value } } with the dotted `fields` paths read from it (host.json's
+-- decode_list), so that a caller decodes only the objects it needs whole.
+function M.list_index(client, res, namespace, selector, fields, limit)
+  local entries = {}
+  local token
+  local path = paths.collection(res, res.namespaced and namespace or nil)
+  local what = "listing " .. res.plural .. (namespace and (" in " .. namespace) or "")
+  repeat
+    local resp = client:send("GET", path, {
+      labelSelector = selector ~= "" and selector or nil, limit = limit or 500, continue = token,
+    })
+    if resp.status >= 300 then errors.fail(resp, what) end
+    local ok, doc, items = pcall(json.decode_list, resp.body, { fields = fields })
+    if not ok then
+      cairn.fail(what .. ": the API server's answer is not a JSON list: " .. tostring(doc), {
+        hint = "is providers.kubernetes pointing at a Kubernetes API server?",
+      })
+    end
+    for _, e in ipairs(items) do entries[#entries + 1] = e end
+    token = doc.metadata and doc.metadata["continue"]
+  until token == nil or token == ""
+  return entries
 end
 
 -- Deletes the object; gone already is success. Returns true when a delete was sent and accepted,

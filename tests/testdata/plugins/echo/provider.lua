@@ -2,8 +2,10 @@
 local util = require("lib.testutil")
 local shapes = require("helpers.shapes")
 local log = require("host.log")
+local json = require("host.json")
 
 local store = {}
+local stashed  -- a read_all state kept past its call (a misuse read_all must catch)
 
 local function copy(t)
   local out = {}
@@ -60,6 +62,21 @@ return {
         for _, s in ipairs(states) do
           if s.name == "same" then out[s.id] = true  -- unchanged: the host keeps the prior
           elseif s.name == "liar" then out["thing-nobody"] = true
+          -- The states' tables behave as plain tables whatever the plugin does with them.
+          elseif s.name == "pairs" then out[s.id] = copy(s)
+          elseif s.name == "index" then
+            out[s.id] = { id = s.id, name = s.name, meta = { k = s.meta.k, n = #s.tags } }
+          elseif s.name == "encode" then
+            out[s.id] = { id = s.id, name = s.name, meta = { json = json.encode(s) } }
+          elseif s.name == "write" then
+            s.meta = { k = "written" }
+            out[s.id] = s
+          elseif s.name == "stash" then
+            stashed = s
+            out[s.id] = true
+          elseif s.name == "late" then
+            local ok, err = pcall(function() return stashed.meta end)
+            out[s.id] = { id = s.id, name = s.name, meta = { err = tostring(ok) .. " " .. tostring(err) } }
           elseif s.name ~= "gone" then out[s.id] = s end
         end
         return out
