@@ -5,6 +5,7 @@ file(GLOB kube_emulator_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cc
 list(REMOVE_ITEM kube_emulator_sources ${CMAKE_CURRENT_LIST_DIR}/main.cc)
 add_library(kube_emulator STATIC ${kube_emulator_sources})
 target_include_directories(kube_emulator PUBLIC ${CMAKE_SOURCE_DIR})
+# cpp-httplib: the HTTP clients of the emulator's tests (the server is http_server.cc).
 target_link_libraries(kube_emulator PUBLIC cairn_blueprint ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL
                                            OpenSSL::Crypto yaml-cpp ZLIB::ZLIB Threads::Threads)
 

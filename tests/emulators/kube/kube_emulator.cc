@@ -1,61 +1,22 @@
-#define CPPHTTPLIB_OPENSSL_SUPPORT
 #include "tests/emulators/kube/kube_emulator.h"
 
-#include <condition_variable>
 #include <fstream>
-#include <functional>
 #include <mutex>
 #include <sstream>
-#include <thread>
-
-#include <httplib.h>
-#include <netinet/tcp.h>
 
 #include "tests/emulators/kube/api_server.h"
 #include "tests/emulators/kube/api_status.h"
+#include "tests/emulators/kube/http_server.h"
 #include "tests/emulators/kube/kube_util.h"
 #include "tests/emulators/kube/tls_identity.h"
 #include "tests/emulators/kube/yaml_json.h"
 
 namespace cairn::emulators {
-namespace {
 
-/// Serves each accepted connection on a thread of its own, as the Go API server gives each one a
-/// goroutine: a client's idle kept-alive connections never make another client wait (a fixed
-/// pool would stall the connection after the last thread until an idle one timed out).
-class ThreadPerConnection : public httplib::TaskQueue {
- public:
-  explicit ThreadPerConnection(int max) : max_(max) {}
-  void enqueue(std::function<void()> fn) override {
-    std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait(lock, [this] { return active_ < max_; });
-    ++active_;
-    std::thread([this, fn = std::move(fn)] {
-      fn();
-      std::lock_guard<std::mutex> done(mu_);
-      --active_;
-      idle_.notify_all();
-    }).detach();
-  }
-  void shutdown() override {
-    std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait(lock, [this] { return active_ == 0; });
-  }
-
- private:
-  const int max_;
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int active_ = 0;
-};
-
-}  // namespace
-
-/// The HTTP(S) side: the listener, its thread, the request log and scripted failures.
+/// The HTTP(S) side: the listener, the request log and scripted failures.
 struct KubeEmulator::Http {
   std::unique_ptr<TlsIdentity> tls;
-  std::unique_ptr<httplib::Server> server;
-  std::thread thread;
+  std::unique_ptr<HttpServer> server;
   mutable std::mutex mu;
   std::vector<std::string> log;  // "METHOD /path?query"
   std::vector<KubeFailure> failures;
@@ -70,89 +31,68 @@ KubeEmulator::~KubeEmulator() { Stop(); }
 
 Status KubeEmulator::Start() {
   if (http_->server) return Status::Error("the Kubernetes emulator is already running");
+  X509* cert = nullptr;
+  EVP_PKEY* key = nullptr;
   if (options_.tls) {
     if (!http_->tls) http_->tls = std::make_unique<TlsIdentity>();
     if (!http_->tls->ok()) return Status::Error("could not generate the emulator's certificate");
     ca_pem_ = http_->tls->ca_pem();
-    http_->server =
-        std::make_unique<httplib::SSLServer>(http_->tls->server_cert(), http_->tls->server_key());
-  } else {
-    http_->server = std::make_unique<httplib::Server>();
+    cert = http_->tls->server_cert();
+    key = http_->tls->server_key();
   }
-  httplib::Server& s = *http_->server;
-  int max = options_.max_connections > 0 ? options_.max_connections : 1024;
-  s.new_task_queue = [max] { return new ThreadPerConnection(max); };
-  // Like the Go server, a connection serves any number of requests (httplib's default is 5,
-  // which would make clients reconnect, and redo the TLS handshake, every fifth request).
-  s.set_keep_alive_max_count(1000000);
-  // Accepted sockets inherit TCP_NODELAY; without it small responses wait for delayed ACKs.
-  s.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-  });
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    KubeRequest kr;
-    kr.method = req.method;
-    kr.path = req.path;
-    for (const auto& [k, v] : req.params) kr.query[k] = v;
-    kr.content_type = req.get_header_value("Content-Type");
-    kr.accept = req.get_header_value("Accept");
-    kr.user_agent = req.get_header_value("User-Agent");
-    kr.body = req.body;
-    std::string line = req.method + " " + req.path;
-    if (!req.params.empty()) {
-      std::string q;
-      for (const auto& [k, v] : req.params) q += (q.empty() ? "?" : "&") + k + "=" + v;
-      line += q;
-    }
-    {
-      std::lock_guard<std::mutex> lock(http_->mu);
-      http_->log.push_back(line);
-    }
-    KubeResponse out = Serve(kr, req.get_header_value("Authorization"));
-    // kube-apiserver gzips a response only when the client accepts gzip and it is 128 KiB or
-    // more, at level 1 (fast); it never uses brotli. The body is compressed here, and httplib,
-    // which would pick an encoding (at its own level) from the request's Accept-Encoding after
-    // this handler, is kept from doing so by removing that header (the request is not const in
-    // httplib).
-    bool gzip = out.body.size() >= (size_t{128} << 10) &&
-                req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
-    const_cast<httplib::Headers&>(req.headers).erase("Accept-Encoding");
-    res.status = out.code;
-    for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_content("", 0, out.content_type);
-    std::string packed = gzip ? GzipFast(out.body) : "";
-    if (!packed.empty()) {
-      res.set_header("Content-Encoding", "gzip");
-      res.body = std::move(packed);
-    } else {
-      res.body = std::move(out.body);
-    }
-  };
-  const char* any = ".*";
-  s.Get(any, handler);
-  s.Post(any, handler);
-  s.Put(any, handler);
-  s.Patch(any, handler);
-  s.Delete(any, handler);
-  int port = options_.port > 0 ? (s.bind_to_port("127.0.0.1", options_.port) ? options_.port : -1)
-                               : s.bind_to_any_port("127.0.0.1");
+  // A thread per connection and any number of requests per connection, as the Go server.
+  http_->server = std::make_unique<HttpServer>(
+      cert, key, options_.max_connections,
+      [this](const HttpRequest& req, HttpResponse* res) { ServeHttp(req, res); });
+  int port = http_->server->Start(options_.port);
   if (port <= 0) {
     http_->server.reset();
     return Status::Error("the Kubernetes emulator could not listen on 127.0.0.1:" +
                          std::to_string(options_.port));
   }
   port_ = port;
-  http_->thread = std::thread([this] { http_->server->listen_after_bind(); });
-  while (!http_->server->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
+}
+
+void KubeEmulator::ServeHttp(const HttpRequest& req, HttpResponse* res) {
+  KubeRequest kr;
+  kr.method = req.method;
+  kr.path = req.path;
+  for (const auto& [k, v] : req.params) kr.query[k] = v;
+  kr.content_type = req.Header("Content-Type");
+  kr.accept = req.Header("Accept");
+  kr.user_agent = req.Header("User-Agent");
+  kr.body = req.body;
+  std::string line = req.method + " " + req.path;
+  if (!req.params.empty()) {
+    std::string q;
+    for (const auto& [k, v] : req.params) q += (q.empty() ? "?" : "&") + k + "=" + v;
+    line += q;
+  }
+  {
+    std::lock_guard<std::mutex> lock(http_->mu);
+    http_->log.push_back(line);
+  }
+  KubeResponse out = Serve(kr, req.Header("Authorization"));
+  // kube-apiserver gzips a response only when the client accepts gzip and it is 128 KiB or
+  // more, at level 1 (fast); it never uses brotli.
+  bool gzip = out.body.size() >= (size_t{128} << 10) &&
+              req.Header("Accept-Encoding").find("gzip") != std::string::npos;
+  res->status = out.code;
+  res->headers = std::move(out.headers);
+  res->content_type = out.content_type;
+  std::string packed = gzip ? GzipFast(out.body) : "";
+  if (!packed.empty()) {
+    res->headers.emplace_back("Content-Encoding", "gzip");
+    res->body = std::move(packed);
+  } else {
+    res->body = std::move(out.body);
+  }
 }
 
 void KubeEmulator::Stop() {
   if (!http_->server) return;
-  http_->server->stop();
-  if (http_->thread.joinable()) http_->thread.join();
+  http_->server->Stop();
   http_->server.reset();
 }
 

@@ -18,8 +18,9 @@
 // (Service clusterIP, Secret type); Deployments and StatefulSets become Available (optionally
 // after a delay); CRDs become Established (optionally after a delay) and then serve their kinds.
 //
-// HTTP: a thread per connection and no limit on requests per kept-alive connection (as the Go
-// server); responses gzipped only from 128 KiB when the client accepts gzip, never brotli.
+// HTTP: HTTP/1.1 (no HTTP/2), a thread per connection and no limit on requests per kept-alive
+// connection (as the Go server); responses gzipped (level 1) only from 128 KiB when the client
+// accepts gzip, never brotli.
 //
 // Simplified (documented so that nobody relies on it): managedFields use FieldsV1 with
 // "f:<key>" entries only; every list is atomic (owned and replaced as a whole, no "k:" or "v:"
@@ -85,6 +86,8 @@ struct KubeResponse {
 };
 
 class ApiServer;
+struct HttpRequest;
+struct HttpResponse;
 
 /// An in-process Kubernetes API server emulator on 127.0.0.1 (HTTP or HTTPS with a generated
 /// certificate, bearer-token auth); see the top of this file for what it does and does not model.
@@ -133,6 +136,7 @@ class KubeEmulator {
 
  private:
   struct Http;
+  void ServeHttp(const HttpRequest& request, HttpResponse* response);
   KubeResponse Serve(const KubeRequest& request, const std::string& authorization);
 
   const KubeEmulatorOptions options_;
