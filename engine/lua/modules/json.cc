@@ -4,6 +4,7 @@
 
 #include "engine/lua/binding.h"
 #include "engine/lua/modules/json_decode.h"
+#include "engine/lua/modules/json_encode.h"
 #include "engine/lua/modules/json_list.h"
 #include "engine/lua/modules/json_lua.h"
 #include "engine/lua/modules/modules.h"
@@ -31,6 +32,12 @@ int Encode(lua_State* L) {
         indent = static_cast<int>(v->AsInt());
       }
     }
+    std::string text;
+    if (EncodeLuaJson(a.state(), 1, indent, &text)) {
+      r.push_back(std::move(text));
+      return;
+    }
+    // Refused: the document path words why (or writes what the direct writer left to it).
     nlohmann::json j;
     std::string error;
     if (!LuaToJson(a.state(), 1, &j, &error)) a.Fail(1, error);
