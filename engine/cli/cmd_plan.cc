@@ -16,7 +16,7 @@ namespace cairn::cli {
 
 bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State& current,
                plan::Plan* out) {
-  if (!s.LoadProviders() || !s.Expand()) {
+  if (!s.LoadProviders() || !s.Expand() || !s.LoadProvidersFor(current)) {
     s.FlushDiagnostics();
     return false;
   }

@@ -178,7 +178,8 @@ void Session::StartExpanding() {
   if (expanding_.valid() || !providers_.all().empty()) return;
   std::vector<std::string> dirs = PluginSearchDirs();  // here: it may read from git
   expanding_ = std::async(std::launch::async, [this, dirs = std::move(dirs)] {
-    LoadPluginsFrom(dirs, PluginSet::kAll, &background_diags_);
+    // The plugins of providers that only the state names come later (LoadProvidersFor).
+    LoadPluginsFrom(dirs, PluginSet::kNamedByBlueprint, &background_diags_);
     if (background_diags_.has_errors()) return;
     expand::ConfigureProviders(blueprint_, providers_, &background_diags_, secrets_);
     configured_ = true;
@@ -195,8 +196,7 @@ void Session::FinishExpanding() {
   background_diags_ = Diagnostics();
 }
 
-void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which,
-                              Diagnostics* diags) {
+lua::HostOptions Session::PluginHost() const {
   lua::HostOptions host;
   host.lib_dir = BuiltinPluginDir() + "/lib";
   host.blueprint_dir = blueprint_.dir.empty() ? fs::current_path().string() : blueprint_.dir;
@@ -205,7 +205,14 @@ void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet wh
     if (level == lua::LogLevel::kDebug && !debug) return;
     std::cerr << line << "\n";
   };
+  return host;
+}
+
+void Session::LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which,
+                              Diagnostics* diags) {
+  const lua::HostOptions host = PluginHost();
   std::vector<lua::PluginInfo> found = lua::DiscoverPlugins(dirs, diags);
+  discovered_ = found;
   std::optional<std::set<std::string>> named;
   if (which == PluginSet::kNamedByBlueprint) named = PluginsNamedBy(blueprint_.root, found);
   for (const lua::PluginInfo& info : found) {
@@ -225,6 +232,30 @@ bool Session::Expand() {
     desired_ = expand::Expand(blueprint_, secrets_, providers_, &diags_);
     expanded_ = true;
   }
+  return !diags_.has_errors();
+}
+
+bool Session::LoadProvidersFor(const state::State& state) {
+  FinishExpanding();
+  std::set<std::string> missing;
+  for (const auto& [address, r] : state.resources)
+    if (providers_.Find(r.provider) == nullptr) missing.insert(r.provider);
+  if (missing.empty()) return !diags_.has_errors();
+  const lua::HostOptions host = PluginHost();
+  std::set<std::string> loaded;
+  for (const lua::PluginInfo& info : discovered_) {
+    if (missing.count(info.name) == 0 || providers_.Find(info.name) != nullptr) continue;
+    Result<std::unique_ptr<provider::Provider>> p = lua::LoadPlugin(info, host);
+    if (!p.ok()) {
+      diags_.AddStatus(p.status());
+      continue;
+    }
+    (*p)->SetBlueprint(blueprint_.root);
+    providers_.Add(std::move(*p));
+    loaded.insert(info.name);
+  }
+  // A provider no plugin provides is reported by refresh, naming the resources it holds.
+  expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_, &loaded);
   return !diags_.has_errors();
 }
 

@@ -11,6 +11,7 @@
 #include "engine/blueprint/blueprint.h"
 #include "engine/cli/git_source.h"
 #include "engine/cli/options.h"
+#include "engine/lua/plugin_loader.h"
 #include "engine/provider/provider.h"
 #include "engine/state/backend.h"
 #include "engine/state/open_backend.h"
@@ -54,6 +55,10 @@ class Session {
   void StartExpanding();
   /// Expands the blueprint into desired resources (needs LoadBlueprint and LoadProviders).
   bool Expand();
+  /// Loads and configures the plugins of providers that `state` records resources of but that
+  /// are not loaded yet: StartExpanding loads only the plugins the blueprint names, and a
+  /// provider whose resources left the blueprint is still needed to read and delete them.
+  bool LoadProvidersFor(const state::State& state);
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
   /// loaded blueprint the default directory is .cairn beside the -f path.
   bool OpenBackend();
@@ -95,6 +100,8 @@ class Session {
   std::vector<std::string> PluginSearchDirs();
   /// Discovers and loads the plugins of `dirs` into providers_, reporting into `diags`.
   void LoadPluginsFrom(const std::vector<std::string>& dirs, PluginSet which, Diagnostics* diags);
+  /// What the plugins' host modules need (library folder, blueprint folder, log sink).
+  lua::HostOptions PluginHost() const;
   /// The blueprint's `plugins:` folders, absolute, as on disk.
   std::vector<std::string> BlueprintPluginDirs() const;
   /// Lists the uncommitted files that this run would read (see GitSource::ScanChanges).
@@ -119,9 +126,10 @@ class Session {
   /// Waits for StartExpanding's work, if any, and adds its diagnostics to diags_.
   void FinishExpanding();
 
-  bool configured_ = false;       // providers configured from the blueprint
-  bool expanded_ = false;         // desired_ holds the expansion
-  Diagnostics background_diags_;  // what StartExpanding's thread reported
+  std::vector<lua::PluginInfo> discovered_;  // every plugin LoadPluginsFrom found
+  bool configured_ = false;                  // providers configured from the blueprint
+  bool expanded_ = false;                    // desired_ holds the expansion
+  Diagnostics background_diags_;             // what StartExpanding's thread reported
   // Last, so that it is destroyed first: its destructor waits for the thread.
   std::future<void> expanding_;
 };

@@ -257,10 +257,11 @@ Value CheckAttributes(Value attrs, const std::map<std::string, Attribute>& schem
 }
 
 void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
-                        Diagnostics* diags, const Value& secrets) {
+                        Diagnostics* diags, const Value& secrets,
+                        const std::set<std::string>* only) {
   const Value& root = bp.root;
   const Value* section = root.Find("providers");
-  if (section != nullptr && section->is_map()) {
+  if (only == nullptr && section != nullptr && section->is_map()) {
     for (const auto& [name, settings] : section->AsMap()) {
       if (providers.Find(name) == nullptr) {
         std::string hint = DidYouMean(name, providers.Names());
@@ -271,6 +272,7 @@ void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& prov
     }
   }
   for (const auto& [name, p] : providers.all()) {
+    if (only != nullptr && only->count(name) == 0) continue;
     const Value* settings = section ? section->Find(name) : nullptr;
     Value config = settings ? *settings : Value::EmptyMap();
     std::map<std::string, SourceLoc> key_locs;

@@ -8,6 +8,8 @@
 // position.
 #pragma once
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "engine/base/diag.h"
@@ -20,8 +22,10 @@ namespace cairn::expand {
 /// Configures every loaded provider with its `providers.<name>` settings from the blueprint,
 /// after checking them against the provider's config schema (defaults applied). `${secrets.X}`
 /// in the settings is replaced by the (sensitive) secret from `secrets` when one is given.
+/// With `only`, just those providers are configured (loaded later than the others).
 void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& providers,
-                        Diagnostics* diags, const Value& secrets = Value());
+                        Diagnostics* diags, const Value& secrets = Value(),
+                        const std::set<std::string>* only = nullptr);
 
 /// The desired resources: all providers' expansions, then `resources:`; duplicates are errors.
 std::vector<provider::DesiredResource> Expand(const blueprint::Blueprint& bp, const Value& secrets,
