@@ -24,6 +24,8 @@ struct CurlFunctions {
   const char* (*easy_strerror)(CURLcode) = nullptr;
   curl_slist* (*slist_append)(curl_slist*, const char*) = nullptr;
   void (*slist_free_all)(curl_slist*) = nullptr;
+  CURLSH* (*share_init)() = nullptr;
+  CURLSHcode (*share_setopt)(CURLSH*, CURLSHoption, ...) = nullptr;
   std::string error;
 };
 
@@ -54,7 +56,9 @@ CurlFunctions Load() {
             Find(lib, "curl_easy_getinfo", &f.easy_getinfo, &e) &
             Find(lib, "curl_easy_strerror", &f.easy_strerror, &e) &
             Find(lib, "curl_slist_append", &f.slist_append, &e) &
-            Find(lib, "curl_slist_free_all", &f.slist_free_all, &e);
+            Find(lib, "curl_slist_free_all", &f.slist_free_all, &e) &
+            Find(lib, "curl_share_init", &f.share_init, &e) &
+            Find(lib, "curl_share_setopt", &f.share_setopt, &e);
   if (!ok) {
     std::string error = std::move(f.error);
     f = CurlFunctions();
@@ -141,4 +145,24 @@ void curl_slist_free_all(curl_slist* list) {
   if (list != nullptr && Curl().slist_free_all) Curl().slist_free_all(list);
 }
 
+CURLSH* curl_share_init() { return Curl().share_init ? Curl().share_init() : nullptr; }
+
+// CURLSHOPT_SHARE and UNSHARE take a curl_lock_data (read as an int, as curl reads it), LOCKFUNC
+// and UNLOCKFUNC a function pointer, USERDATA a pointer.
+CURLSHcode curl_share_setopt(CURLSH* share, CURLSHoption option, ...) {
+  if (share == nullptr) return CURLSHE_INVALID;
+  va_list args;
+  va_start(args, option);
+  CURLSHcode rc;
+  if (option == CURLSHOPT_SHARE || option == CURLSHOPT_UNSHARE) {
+    rc = Curl().share_setopt(share, option, va_arg(args, int));
+  } else if (option == CURLSHOPT_LOCKFUNC || option == CURLSHOPT_UNLOCKFUNC) {
+    using Function = void (*)();
+    rc = Curl().share_setopt(share, option, va_arg(args, Function));
+  } else {
+    rc = Curl().share_setopt(share, option, va_arg(args, void*));
+  }
+  va_end(args);
+  return rc;
+}
 }  // extern "C"

@@ -184,6 +184,34 @@ TEST_F(HttpModuleTest, TheWrongCaIsRefusedWithCurlsReason) {
               HasSubstr("nil SSL certificate problem"));
 }
 
+// The VMs of one plugin share TLS sessions; a session is resumed only under the same trust
+// settings, so another VM with the wrong CA (or without insecure) is still refused.
+TEST_F(HttpModuleTest, SharedTlsSessionsDoNotSkipVerification) {
+  h_->ctx().plugin = "shared";
+  h_->ctx().insecure_endpoints = {base_ + "/"};
+  EXPECT_EQ(h_->Eval(R"(return http.request{ url = base .. "/hello", ca_file = ca_file }.status)"),
+            "200");
+  EXPECT_EQ(h_->Eval(R"(return http.request{ url = base .. "/hello", insecure = true }.status)"),
+            "200");
+  testing::ModuleHarness other;  // a second VM of the same plugin
+  other.ctx().plugin = "shared";
+  lua_pushstring(other.state(), base_.c_str());
+  lua_setglobal(other.state(), "base");
+  lua_pushstring(other.state(), other_ca_file_.c_str());
+  lua_setglobal(other.state(), "other_ca_file");
+  lua_pushstring(other.state(), ca_file_.c_str());
+  lua_setglobal(other.state(), "ca_file");
+  EXPECT_THAT(other.Eval(R"(
+    local resp, err = http.request{ url = base .. "/hello", ca_file = other_ca_file }
+    return tostring(resp) .. " " .. err)"),
+              HasSubstr("nil SSL certificate problem"));
+  EXPECT_THAT(other.Eval(R"(return select(2, http.request{ url = base .. "/hello" }))"),
+              HasSubstr("SSL certificate problem"));
+  EXPECT_EQ(
+      other.Eval(R"(return http.request{ url = base .. "/hello", ca_file = ca_file }.status)"),
+      "200");
+}
+
 TEST_F(HttpModuleTest, InsecureIsRefusedUnlessTheEndpointIsAllowListed) {
   h_->ctx().plugin = "proxmox";
   EXPECT_THAT(h_->Eval(R"(return http.request{ url = base .. "/hello", insecure = true })"),

@@ -2,10 +2,13 @@
 //
 // The easy handle lives in a userdata (the upvalue of `request`) whose __gc frees it, so each VM
 // keeps its own connections alive between calls; curl_easy_reset() clears the options of the
-// previous request but keeps open connections and TLS sessions.
+// previous request but keeps open connections and TLS sessions. The VMs of one plugin share TLS
+// sessions and DNS answers (PluginShare), so that each VM's first connection resumes a session
+// instead of a full handshake.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +47,42 @@ struct SlistFree {
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/// A curl share with its locks. Shares are per plugin, not per process: a TLS session resumed
+/// by another plugin's VM could carry that plugin's client certificate.
+struct Share {
+  CURLSH* sh = nullptr;
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+};
+
+void LockShare(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+  static_cast<Share*>(user)->locks[data].lock();
+}
+
+void UnlockShare(CURL*, curl_lock_data data, void* user) {
+  static_cast<Share*>(user)->locks[data].unlock();
+}
+
+/// The share of `plugin`'s VMs (nullptr when curl cannot make one). Never freed: handles of any
+/// VM may use it until the process ends.
+CURLSH* PluginShare(const std::string& plugin) {
+  static std::mutex mu;
+  static auto* shares = new std::map<std::string, Share*>;
+  std::lock_guard<std::mutex> lock(mu);
+  Share*& s = (*shares)[plugin];
+  if (s == nullptr) {
+    s = new Share;
+    s->sh = curl_share_init();
+    if (s->sh != nullptr) {
+      curl_share_setopt(s->sh, CURLSHOPT_LOCKFUNC, LockShare);
+      curl_share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, UnlockShare);
+      curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
+      curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+      curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    }
+  }
+  return s->sh;
 }
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -175,6 +214,9 @@ int Request(lua_State* L) {
         headers.reset(curl_slist_append(headers.release(), line.c_str()));
       }
     }
+
+    if (CURLSH* share = PluginShare(ctx != nullptr ? ctx->plugin : std::string()))
+      curl_easy_setopt(curl, CURLOPT_SHARE, share);
 
     Exchange ex;
     ex.ctx = ctx;
