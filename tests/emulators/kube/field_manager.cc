@@ -84,6 +84,19 @@ void RemoveField(nlohmann::json* object, const FieldPath& path,
   }
 }
 
+// Removes null members from `object` and the objects within it (not from lists), as DeepMerge
+// skips them.
+void DropNulls(nlohmann::json* object) {
+  for (auto it = object->begin(); it != object->end();) {
+    if (it->is_null()) {
+      it = object->erase(it);
+    } else {
+      if (it->is_object()) DropNulls(&*it);
+      ++it;
+    }
+  }
+}
+
 // Merges `config` (consumed: its values are moved) into `live`; null members are skipped.
 void DeepMerge(nlohmann::json* live, nlohmann::json* config) {
   for (auto it = config->begin(); it != config->end(); ++it) {
@@ -270,7 +283,13 @@ ApplyOutcome ServerSideApply(const nlohmann::json& live, nlohmann::json config,
     }
     if (!shared) RemoveField(&base, p, entries);
   }
-  DeepMerge(&base, &config);  // config is not read after this
+  if (base.empty()) {
+    // A create: merging into nothing is the configuration without its null members.
+    DropNulls(&config);
+    base = std::move(config);
+  } else {
+    DeepMerge(&base, &config);  // config is not read after this
+  }
 
   if (mine) {
     if (mine->fields != applied || mine->api_version != api_version) {

@@ -140,12 +140,12 @@ struct HttpServer::Connection {
       } while (r < 0 && errno == EINTR);
       if (r <= 0) return false;
     }
-    size_t old = buf.size();
-    buf.resize(old + kReadChunk);
-    long n = ssl ? SSL_read(ssl, buf.data() + old, static_cast<int>(kReadChunk))
-                 : recv(fd, buf.data() + old, kReadChunk, 0);
-    buf.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
-    return n > 0;
+    char chunk[kReadChunk];
+    long n = ssl ? SSL_read(ssl, chunk, static_cast<int>(sizeof chunk))
+                 : recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buf.append(chunk, static_cast<size_t>(n));
+    return true;
   }
 
   // The next line without its CRLF; false when the connection ends first or it is too long.

@@ -63,6 +63,7 @@ void AppendJson(const nlohmann::json& value, std::string* out) {
 StoredPtr MakeStored(nlohmann::json object) {
   auto stored = std::make_shared<StoredObject>();
   std::string& text = stored->text;
+  text.reserve(2048);
   Serializer writer = SerializerFor(&text);
   if (!object.is_object()) {
     Write(object, &writer, &text);
