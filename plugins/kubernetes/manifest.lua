@@ -91,16 +91,27 @@ end
 
 -- The object sent to the server: the manifest, its namespace filled in, cairn's label and
 -- address annotation, and secret_data as stringData.
+-- Only what it changes is copied (the object, metadata, labels, annotations, stringData); the
+-- rest (data, spec) is shared with planned.manifest, which it leaves as it was.
+local function shallow(t)
+  local out = {}
+  if t ~= nil then
+    for k, v in pairs(t) do out[k] = v end
+  end
+  return out
+end
+
 function M.body(planned, ns, address)
-  local obj = M.copy(planned.manifest)
-  local md = obj.metadata
+  local obj = shallow(planned.manifest)
+  local md = shallow(obj.metadata)
+  obj.metadata = md
   if ns ~= "" then md.namespace = ns end
-  md.labels = md.labels or {}
+  md.labels = shallow(md.labels)
   md.labels[M.MANAGED_BY] = "cairn"
-  md.annotations = md.annotations or {}
+  md.annotations = shallow(md.annotations)
   md.annotations[M.ADDRESS] = address
   if planned.secret_data ~= nil and next(planned.secret_data) ~= nil then
-    obj.stringData = obj.stringData or {}
+    obj.stringData = shallow(obj.stringData)
     for k, v in pairs(planned.secret_data) do obj.stringData[k] = tostring(v) end
   end
   md.managedFields = nil

@@ -101,15 +101,21 @@ end
 -- object only, so that it shows as drift to undo rather than as deleted. Kinds no longer served
 -- (their CRD deleted) take their objects with them.
 local function read_all(api, states)
+  -- Grouped by the id without its name ("v1/ConfigMap/web"), which is parsed once per group.
   local groups, order = {}, {}
   for _, st in ipairs(states) do
-    local api_version, kind, ns, name = manifest.parse_id(st.id)
-    local key = api_version .. "|" .. kind .. "|" .. ns
-    if groups[key] == nil then
-      groups[key] = { api_version = api_version, kind = kind, ns = ns, states = {} }
-      order[#order + 1] = key
+    local prefix, name = tostring(st.id):match("^(.*)/([^/]*)$")
+    local g = prefix and groups[prefix]
+    if g == nil then
+      local api_version, kind, ns
+      api_version, kind, ns, name = manifest.parse_id(st.id)
+      prefix = prefix or st.id
+      g = { api_version = api_version, kind = kind, ns = ns, sts = {}, names = {} }
+      groups[prefix] = g
+      order[#order + 1] = prefix
     end
-    table.insert(groups[key].states, { st = st, name = name })
+    local n = #g.sts + 1
+    g.sts[n], g.names[n] = st, name
   end
   local found = {}
   for _, key in ipairs(order) do
@@ -122,14 +128,15 @@ local function read_all(api, states)
         local name = entry.fields["metadata.name"]
         if name ~= nil then by_name[name] = entry end
       end
-      for _, e in ipairs(g.states) do
-        local entry = by_name[e.name]
+      for i, st in ipairs(g.sts) do
+        local name = g.names[i]
+        local entry = by_name[name]
         if entry ~= nil then
-          found[e.st.id] = refreshed(e.st, entry, g.api_version, g.kind)
+          found[st.id] = refreshed(st, entry, g.api_version, g.kind)
         else
-          local live = ops.get(api, res, g.ns, e.name)
-          if live ~= nil and still_ours(e.st, live) then
-            found[e.st.id] = manifest.note_label(manifest.state_from_live(e.st, live, e.st.id), live)
+          local live = ops.get(api, res, g.ns, name)
+          if live ~= nil and still_ours(st, live) then
+            found[st.id] = manifest.note_label(manifest.state_from_live(st, live, st.id), live)
           end
         end
       end
