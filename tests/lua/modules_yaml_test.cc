@@ -52,5 +52,22 @@ TEST_F(YamlModuleTest, DuplicateKeysAreRefused) {
               HasSubstr("line 2, column 1: duplicate key 'a'"));
 }
 
+// A text decoded again (each VM decodes the same kubeconfig) gives fresh tables with the same
+// values, and an invalid text fails every time.
+TEST_F(YamlModuleTest, DecodingTheSameTextAgainGivesFreshEqualTables) {
+  EXPECT_EQ(h_.Eval(R"(
+    local text = "kind: Config\nusers:\n- name: a\n  user: {token: t}\nclusters: []\n"
+    local a = yaml.decode(text)
+    a.kind = "changed"
+    a.users[1].name = "changed"
+    local b = yaml.decode(text)
+    return table.concat({ b.kind, b.users[1].name, b.users[1].user.token, #b.clusters,
+      tostring(getmetatable(b.clusters) == getmetatable(json.array())), tostring(a ~= b) }, " "))"),
+            "Config a t 0 true true");
+  for (int i = 0; i < 2; ++i)
+    EXPECT_THAT(h_.Eval(R"(return yaml.decode("a: 1\na: 2\n"))"),
+                HasSubstr("line 2, column 1: duplicate key 'a'"));
+}
+
 }  // namespace
 }  // namespace cairn::lua

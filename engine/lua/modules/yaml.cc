@@ -1,6 +1,8 @@
 // host.yaml: YAML text <-> Lua values (YAML 1.2 core schema for plain scalars), via yaml-cpp.
 #include <cctype>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <string>
 
@@ -159,14 +161,53 @@ int Encode(lua_State* L) {
   });
 }
 
+// Documents of small texts decoded before, for the process. Every VM of a plugin decodes the
+// same settings (a kubeconfig) when it is configured, and yaml-cpp spends about 2M instructions
+// on a small file; the result of a text never changes.
+constexpr size_t kMaxCachedText = size_t{64} << 10;
+constexpr size_t kMaxCachedTexts = 32;
+
+struct DecodeCache {
+  std::mutex mu;
+  std::map<std::string, nlohmann::json, std::less<>> docs;
+};
+
+DecodeCache& Cache() {
+  static auto* cache = new DecodeCache;  // never freed: the process ends with it
+  return *cache;
+}
+
+bool FindCached(const std::string& text, nlohmann::json* out) {
+  DecodeCache& c = Cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  auto it = c.docs.find(text);
+  if (it == c.docs.end()) return false;
+  *out = it->second;
+  return true;
+}
+
+void StoreCached(const std::string& text, const nlohmann::json& doc) {
+  DecodeCache& c = Cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (c.docs.size() < kMaxCachedTexts) c.docs.emplace(text, doc);
+}
+
 int Decode(lua_State* L) {
   return BindJson(L, "decode", [](Args& a, JsonReturns& r) {
     std::string text = a.String(1);
+    bool cacheable = text.size() <= kMaxCachedText;
+    nlohmann::json doc;
+    if (cacheable && FindCached(text, &doc)) {
+      r.push_back(std::move(doc));
+      return;
+    }
     try {
-      r.push_back(NodeToJson(YAML::Load(text), 0));
+      doc = NodeToJson(YAML::Load(text), 0);
     } catch (const YAML::Exception& e) {
       throw BindingError{"yaml.decode: " + Where(e.mark) + e.msg};
     }
+    if (cacheable) StoreCached(text, doc);
+    r.push_back(std::move(doc));
   });
 }
 
