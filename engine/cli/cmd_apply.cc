@@ -67,6 +67,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   if (!CheckApplyOptions(s, o)) return finish(kExitError);
   ApplyReport unreported;
   ApplyReport& report = o.report != nullptr ? *o.report : unreported;
+  s.PrefetchState();  // parses state.json while the blueprint loads
   bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
   if (ok) s.StartExpanding();  // overlaps opening, locking and reading the state
   if (!ok || !s.OpenBackend()) {

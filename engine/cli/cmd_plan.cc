@@ -113,6 +113,7 @@ int RunPlan(Session& s, const RunOptions& o) {
     if (s.json()) PrintJson(std::move(doc), s.TakeJsonDiagnostics());
     return code;
   };
+  s.PrefetchState();  // parses state.json while the blueprint loads
   bool ok = s.OpenGit(o.git.rev) && s.LoadBlueprint();
   if (ok) s.StartExpanding();  // overlaps opening, locking and reading the state
   if (!ok || !s.OpenBackend()) {

@@ -289,10 +289,25 @@ bool Session::ResolveState(state::BackendConfig* out) {
   return true;
 }
 
+void Session::PrefetchState() {
+  if (prefetch_ != nullptr || backend_ != nullptr) return;
+  if (!opts_.state.backend.empty() && opts_.state.backend != "local") return;
+  if (!opts_.state.endpoints.empty()) return;
+  std::string dir = opts_.state_dir;
+  if (dir.empty()) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(fs::path(opts_.file), ec);
+    if (ec) return;
+    dir = (abs.lexically_normal().parent_path() / ".cairn").string();
+  }
+  prefetch_ = state::StatePrefetch::Start(dir + "/state.json");
+}
+
 bool Session::OpenBackend() {
   if (backend_ != nullptr) return true;
   state::BackendConfig config;
   if (!ResolveState(&config)) return false;
+  config.prefetch = std::move(prefetch_);
   Result<std::unique_ptr<state::Backend>> b = state::OpenBackend(config);
   if (!b.ok()) {
     diags_.AddStatus(b.status());

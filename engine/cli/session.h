@@ -59,6 +59,11 @@ class Session {
   /// are not loaded yet: StartExpanding loads only the plugins the blueprint names, and a
   /// provider whose resources left the blueprint is still needed to read and delete them.
   bool LoadProvidersFor(const state::State& state);
+  /// Starts reading and parsing the local state file where it most likely is (the --state-dir,
+  /// else .cairn beside the -f path) on another thread, before the blueprint that says where it
+  /// is has been loaded; OpenBackend hands it to the local backend, which uses it only if it is
+  /// the same file with the same content.
+  void PrefetchState();
   /// Opens the state backend (local directory unless the blueprint says otherwise). Without a
   /// loaded blueprint the default directory is .cairn beside the -f path.
   bool OpenBackend();
@@ -123,6 +128,7 @@ class Session {
   std::unique_ptr<state::Backend> backend_;
   std::unique_ptr<GitSource> git_;
   state::BackendConfig state_config_;
+  std::shared_ptr<state::StatePrefetch> prefetch_;  // see PrefetchState
   /// Waits for StartExpanding's work, if any, and adds its diagnostics to diags_.
   void FinishExpanding();
 

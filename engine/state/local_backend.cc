@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <dirent.h>
@@ -223,9 +224,18 @@ Status LocalBackend::ReadStored(Stored* out, State* full) {
   if (!s.ok()) return s;
   Result<std::string> opened = OpenIfSealed(cipher_.get(), text, "the state file " + state_path());
   if (!opened.ok()) return opened.status();
-  Value root;
-  Status ps = ParseStateJson(*opened, &root);
-  Result<State> parsed = ps.ok() ? StateFromValue(std::move(root)) : Result<State>(ps);
+  std::optional<State> prefetched;
+  if (full != nullptr && prefetch_ != nullptr) {
+    prefetched = prefetch_->TakeIfSame(state_path(), *opened);
+    prefetch_.reset();
+  }
+  auto parse = [&]() -> Result<State> {
+    if (prefetched.has_value()) return std::move(*prefetched);
+    Value root;
+    Status ps = ParseStateJson(*opened, &root);
+    return ps.ok() ? StateFromValue(std::move(root)) : Result<State>(ps);
+  };
+  Result<State> parsed = parse();
   if (!parsed.ok()) {
     std::vector<std::pair<uint64_t, std::string>> backups = ListBackups(backups_dir());
     std::string hint =

@@ -10,6 +10,7 @@
 #include "engine/base/diag.h"
 #include "engine/state/backend.h"
 #include "engine/state/lock_file.h"
+#include "engine/state/state_prefetch.h"
 
 namespace cairn::state {
 
@@ -41,6 +42,9 @@ class LocalBackend : public Backend {
   Result<std::unique_ptr<Journal>> OpenJournal(const State& base) override;
   Diagnostics TakeWarnings() override { return warnings_.Take(); }
   Status RekeyHistory(const StateCipher* old) override;
+
+  /// Lets the next Load take its state.json from `p` when the file has not changed since.
+  void SetPrefetch(std::shared_ptr<StatePrefetch> p) { prefetch_ = std::move(p); }
 
   const std::string& dir() const { return dir_; }
   std::string state_path() const { return dir_ + "/state.json"; }
@@ -74,6 +78,7 @@ class LocalBackend : public Backend {
   Stored cache_;  // last known content of state.json
   std::weak_ptr<JournalWriter> journal_;
   WarningList warnings_;
+  std::shared_ptr<StatePrefetch> prefetch_;  // used (once) by the next Load
 };
 
 }  // namespace cairn::state

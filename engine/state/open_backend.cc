@@ -15,7 +15,9 @@ Result<std::unique_ptr<Backend>> OpenBackend(const BackendConfig& config) {
   std::unique_ptr<Backend> b;
   if (config.backend == "local" || config.backend.empty()) {
     if (config.dir.empty()) return Status::Error("no state directory is configured");
-    b = std::make_unique<LocalBackend>(config.dir);
+    auto local = std::make_unique<LocalBackend>(config.dir);
+    if (config.prefetch != nullptr) local->SetPrefetch(config.prefetch);
+    b = std::move(local);
   } else if (config.backend == "etcd") {
     if (config.etcd.endpoints.empty()) {
       return Status::Error("the etcd state backend needs at least one endpoint",

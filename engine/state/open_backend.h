@@ -9,15 +9,17 @@
 #include "engine/state/backend.h"
 #include "engine/state/cipher.h"
 #include "engine/state/etcd_client.h"
+#include "engine/state/state_prefetch.h"
 
 namespace cairn::state {
 
 /// Everything needed to open a backend.
 struct BackendConfig {
-  std::string backend = "local";  // "local" or "etcd"
-  std::string dir;                // local: the state directory
-  EtcdOptions etcd;               // etcd: endpoints, prefix, TLS, lock TTL
-  KeySpec key;                    // encryption at rest; Kind::kNone for plain text
+  std::string backend = "local";            // "local" or "etcd"
+  std::string dir;                          // local: the state directory
+  EtcdOptions etcd;                         // etcd: endpoints, prefix, TLS, lock TTL
+  KeySpec key;                              // encryption at rest; Kind::kNone for plain text
+  std::shared_ptr<StatePrefetch> prefetch;  // local: state.json parsed ahead (optional)
 };
 
 /// Opens the backend `config` describes, with its cipher set (deriving the key from a
