@@ -5,6 +5,7 @@
 #include "tests/emulators/kube/api_status.h"
 #include "tests/emulators/kube/builtin_kinds.h"
 #include "tests/emulators/kube/field_manager.h"
+#include "tests/emulators/kube/json_parse.h"
 #include "tests/emulators/kube/kube_util.h"
 #include "tests/emulators/kube/yaml_json.h"
 
@@ -288,7 +289,7 @@ KubeResponse ApiServer::Patch(const Target& t, const KubeRequest& request) {
   StoredPtr stored = Find(*t.type, ObjectKey(t.ns, t.name));
   if (!stored) return NotFound(t.type->group, t.type->plural, t.name);
   const nlohmann::json& old = stored->object;
-  nlohmann::json patch = nlohmann::json::parse(request.body, nullptr, false);
+  nlohmann::json patch = ParseJson(request.body);
   if (patch.is_discarded()) return BadRequest("error decoding patch: invalid JSON");
   nlohmann::json next = old;
   if (merge) {

@@ -5,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "tests/emulators/kube/json_parse.h"
+
 namespace cairn::emulators {
 namespace {
 
@@ -49,7 +51,7 @@ nlohmann::json ToJson(const YAML::Node& node) {
 Result<nlohmann::json> ParseBody(const std::string& text) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json j = ParseJson(text);
     if (!j.is_discarded()) return j;
   }
   try {
