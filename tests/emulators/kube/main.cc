@@ -7,6 +7,8 @@
 #include <string>
 #include <thread>
 
+#include <malloc.h>
+
 #include "tests/emulators/kube/kube_emulator.h"
 
 namespace {
@@ -25,6 +27,9 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every write keeps a new object, so each connection thread's malloc arena keeps growing; by
+  // default it grows a few pages at a time (an mprotect call, twice a request).
+  mallopt(M_TOP_PAD, 16 << 20);
   cairn::emulators::KubeEmulatorOptions options;
   std::string kubeconfig;
   std::vector<std::string> crds;
