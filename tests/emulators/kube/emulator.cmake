@@ -1,13 +1,15 @@
 # The Kubernetes API emulator: a library for in-process tests, a standalone server for
 # benchmarks and kubectl, and its tests (tests/kube/*_test.cc -> kube_tests).
-find_package(ZLIB REQUIRED)  # gzip of large responses (zlib1g-dev comes with libcpp-httplib-dev)
+find_package(ZLIB REQUIRED)  # the tests' gunzip (zlib1g-dev comes with libcpp-httplib-dev)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # gzip of large responses
 file(GLOB kube_emulator_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cc)
 list(REMOVE_ITEM kube_emulator_sources ${CMAKE_CURRENT_LIST_DIR}/main.cc)
 add_library(kube_emulator STATIC ${kube_emulator_sources})
 target_include_directories(kube_emulator PUBLIC ${CMAKE_SOURCE_DIR})
 # cpp-httplib: the HTTP clients of the emulator's tests (the server is http_server.cc).
 target_link_libraries(kube_emulator PUBLIC cairn_blueprint ${CPP_HTTPLIB_LIBRARY} OpenSSL::SSL
-                                           OpenSSL::Crypto yaml-cpp ZLIB::ZLIB Threads::Threads)
+                                           OpenSSL::Crypto yaml-cpp ZLIB::ZLIB PkgConfig::LIBDEFLATE
+                                           Threads::Threads)
 
 add_executable(kube-emulator ${CMAKE_CURRENT_LIST_DIR}/main.cc)
 target_link_libraries(kube-emulator PRIVATE kube_emulator)

@@ -2,12 +2,13 @@
 
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <random>
 #include <vector>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <zlib.h>
 
 namespace cairn::emulators {
 
@@ -76,18 +77,14 @@ std::string RandomSuffix(int n) {
 }
 
 std::string GzipFast(const std::string& data) {
-  z_stream z{};
-  // 15 + 16: a gzip header and trailer around the deflate stream.
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "";
+  libdeflate_compressor* c = libdeflate_alloc_compressor(1);
+  if (!c) return "";
+  // Not a std::string: that would zero the whole bound (about the input's size) first.
+  size_t bound = libdeflate_gzip_compress_bound(c, data.size());
+  std::unique_ptr<char[]> out(new char[bound]);
+  size_t n = libdeflate_gzip_compress(c, data.data(), data.size(), out.get(), bound);
+  libdeflate_free_compressor(c);
+  return std::string(out.get(), n);  // n == 0 (did not fit) is ruled out by the bound
 }
 
 bool HasFinalizers(const nlohmann::json& object) {
