@@ -293,6 +293,41 @@ TEST_F(HttpModuleTest, MisuseRaises) {
   EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, headers = { A = "x\r\nB: y" } })"),
               HasSubstr("header A contains a line break"));
   EXPECT_THAT(h_->Eval(R"(return http.request("x"))"), HasSubstr("table expected, got string"));
+  // Each misuse is reported in the same order whatever else the table holds.
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = "ftp://x/", method = 5, ca_file = 1 })"),
+              HasSubstr("url must start with https:// or http://"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, timeout = "soon" })"),
+              HasSubstr("timeout must be a positive number"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, timeout = 0 })"),
+              HasSubstr("timeout must be a positive number"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, insecure = "yes" })"),
+              HasSubstr("insecure must be a boolean"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, ca_file = 5 })"),
+              HasSubstr("http.request: ca_file must be a string, got "));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, headers = json.array() })"),
+              HasSubstr("headers must be a table of name = value"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, headers = { B = "x\n", A = "y\r" } })"),
+              HasSubstr("header A contains a line break"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, headers = { A = true } })"),
+              HasSubstr("header A must be a string"));
+  EXPECT_THAT(h_->Eval(R"(return http.request{ url = base, body = function() end })"),
+              HasSubstr("cannot convert a Lua function"));
+}
+
+// Numbers are sent as header text, and options the module does not know are ignored.
+TEST_F(HttpModuleTest, NumberHeadersAndUnknownOptions) {
+  EXPECT_EQ(h_->Eval(R"(
+    local resp, err = http.request{ url = base .. "/hello", ca_file = ca_file,
+                                     headers = { ["X-Name"] = 7 }, retries = 3 }
+    assert(resp, err)
+    return resp.body)"),
+            "hello 7");
+  EXPECT_EQ(h_->Eval(R"(
+    local resp, err = http.request{ url = base .. "/echo", ca_file = ca_file, method = "post",
+                                     body = "" }
+    assert(resp, err)
+    return resp.status .. " [" .. resp.body .. "]")"),
+            "201 [POST ]");
 }
 
 }  // namespace
