@@ -199,7 +199,7 @@ void ApiServer::MarkAvailable(const Pending& p) {
     status["availableReplicas"] = replicas;
   }
   if (replicas == 0) status.erase("readyReplicas");
-  obj["status"] = status;
+  obj["status"] = std::move(status);
   obj["metadata"]["resourceVersion"] = NextVersion();
   it->second = MakeStored(std::move(obj));
 }
@@ -453,30 +453,10 @@ KubeResponse ApiServer::List(const Target& t, const KubeRequest& request) {
     meta["continue"] = text;
     if (labels->empty() && fields->empty()) meta["remainingItemCount"] = remaining;
   }
-  // The list's JSON as dump() writes it (keys sorted), from the items' cached text.
-  std::string api_version = t.type->ApiVersion(t.version);
-  size_t size = 0;
-  for (const StoredObject* item : items) size += item->text.size() + 1;
   KubeResponse r;
-  std::string& body = r.body;
-  body.reserve(size + 256);
-  body += "{\"apiVersion\":";
-  AppendJson(api_version, &body);
-  body += ",\"items\":[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) body += ',';
-    if (t.crd) {
-      body += TextAs(*items[i], api_version);
-    } else {
-      // Typed lists of built-in kinds do not repeat kind and apiVersion per item.
-      body += items[i]->item;
-    }
-  }
-  body += "],\"kind\":";
-  AppendJson(t.type->kind + "List", &body);
-  body += ",\"metadata\":";
-  AppendJson(meta, &body);
-  body += '}';
+  // Typed lists of built-in kinds do not repeat kind and apiVersion per item.
+  r.body = ListText(t.type->kind + "List", t.type->ApiVersion(t.version), meta, items,
+                    /*full_items=*/t.crd != nullptr);
   return r;
 }
 

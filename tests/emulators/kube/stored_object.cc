@@ -113,4 +113,30 @@ std::string TextAs(const StoredObject& stored, const std::string& api_version) {
   return out.dump();
 }
 
+std::string ListText(const std::string& list_kind, const std::string& api_version,
+                     const nlohmann::json& metadata, const std::vector<const StoredObject*>& items,
+                     bool full_items) {
+  size_t size = 0;
+  for (const StoredObject* item : items) size += item->text.size() + 1;
+  std::string body;
+  body.reserve(size + 256);
+  body += "{\"apiVersion\":";
+  AppendJson(api_version, &body);
+  body += ",\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) body += ',';
+    if (full_items) {
+      body += TextAs(*items[i], api_version);
+    } else {
+      body += items[i]->item;  // no copy: a conditional expression would make one
+    }
+  }
+  body += "],\"kind\":";
+  AppendJson(list_kind, &body);
+  body += ",\"metadata\":";
+  AppendJson(metadata, &body);
+  body += '}';
+  return body;
+}
+
 }  // namespace cairn::emulators

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,12 @@ StoredPtr MakeStored(nlohmann::json object);
 /// The object's JSON with apiVersion set to `api_version`, as GET and writes answer it: the
 /// cached text when the stored apiVersion is that one.
 std::string TextAs(const StoredObject& stored, const std::string& api_version);
+
+/// A list's JSON as dump() writes it (keys sorted), from its items' cached text: each item whole
+/// with apiVersion `api_version` when `full_items`, else without apiVersion and kind.
+std::string ListText(const std::string& list_kind, const std::string& api_version,
+                     const nlohmann::json& metadata, const std::vector<const StoredObject*>& items,
+                     bool full_items);
 
 /// Appends `value` to `out` as JSON, exactly as nlohmann::json::dump() writes it.
 void AppendJson(const nlohmann::json& value, std::string* out);
