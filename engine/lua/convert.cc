@@ -46,6 +46,31 @@ bool IsMarkedArray(lua_State* L, int index) {
   return same;
 }
 
+// Reads the table at `index` as a map, its first key and value already pushed by lua_next.
+bool ToMap(lua_State* L, int index, Value* out, std::string* error, int depth) {
+  Value::Map map;
+  do {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      *error = "table mixes string keys with non-string keys";
+      return false;
+    }
+    size_t len = 0;
+    const char* k = lua_tolstring(L, -2, &len);
+    std::string key(k, len);
+    Value item;
+    if (!ToValue(L, -1, &item, error, depth + 1)) {
+      lua_pop(L, 2);
+      *error = key + ": " + *error;
+      return false;
+    }
+    lua_pop(L, 1);
+    map.emplace(std::move(key), std::move(item));
+  } while (lua_next(L, index) != 0);
+  *out = Value(std::move(map));
+  return true;
+}
+
 }  // namespace
 
 void PushValue(lua_State* L, const Value& v) {
@@ -113,7 +138,19 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
     *error = "table nested too deeply";
     return false;
   }
-  // First pass: is it a sequence 1..n?
+  // A plain table whose first key is a string is a map (or an error): read it in one pass.
+  if (!lua_getmetatable(L, index)) {
+    lua_pushnil(L);
+    if (lua_next(L, index) == 0) {
+      *out = Value(Value::Map());
+      return true;
+    }
+    if (lua_type(L, -2) == LUA_TSTRING) return ToMap(L, index, out, error, depth);
+    lua_pop(L, 2);
+  } else {
+    lua_pop(L, 1);
+  }
+  // Is it a sequence 1..n?
   lua_Integer n = 0;
   bool sequence = true;
   lua_pushnil(L);
@@ -150,28 +187,12 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
     *out = Value::EmptyList();
     return true;
   }
-  Value::Map map;
   lua_pushnil(L);
-  while (lua_next(L, index) != 0) {
-    if (lua_type(L, -2) != LUA_TSTRING) {
-      lua_pop(L, 2);
-      *error = "table mixes string keys with non-string keys";
-      return false;
-    }
-    size_t len = 0;
-    const char* k = lua_tolstring(L, -2, &len);
-    std::string key(k, len);
-    Value item;
-    if (!ToValue(L, -1, &item, error, depth + 1)) {
-      lua_pop(L, 2);
-      *error = key + ": " + *error;
-      return false;
-    }
-    lua_pop(L, 1);
-    map.emplace(std::move(key), std::move(item));
+  if (lua_next(L, index) == 0) {
+    *out = Value(Value::Map());
+    return true;
   }
-  *out = Value(std::move(map));
-  return true;
+  return ToMap(L, index, out, error, depth);
 }
 
 }  // namespace cairn::lua

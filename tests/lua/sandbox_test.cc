@@ -240,6 +240,28 @@ TEST_F(SandboxTest, ValueRoundTripKeepsNestingAndUnknowns) {
   EXPECT_TRUE(out.Find("unknown")->is_unknown());
 }
 
+// What cannot become a Value is refused with the path to it, whichever key Lua visits first.
+TEST_F(SandboxTest, TablesThatAreNotDataAreRefusedWithTheirPath) {
+  lua_State* L = vm_->L();
+  auto why = [&](const std::string& code) {
+    EXPECT_TRUE(LoadChunk(vm_.get(), code, "=t").ok());
+    EXPECT_TRUE(vm_->Call(0, 1).ok());
+    Value v;
+    std::string error;
+    bool ok = ToValue(L, -1, &v, &error);
+    lua_pop(L, 1);
+    return ok ? "ok: " + v.ToString() : error;
+  };
+  EXPECT_EQ(why("return { a = 1, [1] = 2 }"), "table mixes string keys with non-string keys");
+  EXPECT_EQ(why("return { [1] = 2, a = 1, b = 3 }"),
+            "table mixes string keys with non-string keys");
+  EXPECT_EQ(why("return { [-1] = 1 }"), "table mixes string keys with non-string keys");
+  EXPECT_EQ(why("return { 1, nil, 3 }"), "list has a hole at index 2");
+  EXPECT_EQ(why("return { a = { b = { function() end } } }"),
+            "a: b: [1]: cannot convert a Lua function to a value");
+  EXPECT_EQ(why("return { b = 2, a = { 1, 2 }, c = {} }"), "ok: {a = [1, 2], b = 2, c = {}}");
+}
+
 TEST_F(SandboxTest, EmptyListsStayListsThroughLuaAndJson) {
   // A manifest's `args: []` must reach the API server as [] (a {} is a type error there) and
   // come back from Lua as a list, not as an empty map.
