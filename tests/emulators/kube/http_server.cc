@@ -189,6 +189,9 @@ HttpServer::HttpServer(X509* cert, EVP_PKEY* key, int max_connections, HttpHandl
     ssl_ = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_min_proto_version(ssl_, TLS1_2_VERSION);
     SSL_CTX_set_options(ssl_, SSL_OP_NO_COMPRESSION);
+    // One read() per record (or several), not one for its header and one for its body; Fill
+    // asks SSL_has_pending, which sees what was read ahead.
+    SSL_CTX_set_read_ahead(ssl_, 1);
     if (SSL_CTX_use_certificate(ssl_, cert) != 1 || SSL_CTX_use_PrivateKey(ssl_, key) != 1) {
       SSL_CTX_free(ssl_);
       ssl_ = nullptr;
