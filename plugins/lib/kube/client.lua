@@ -25,6 +25,7 @@ function M.new(conn, opts)
     server = conn.server,
     namespace = conn.namespace or "default",
     headers = headers,
+    with_type = {},  -- Content-Type -> headers with it (M:send)
     timeout = opts.timeout or 30,
     requests = 0,
   }, M)
@@ -39,12 +40,18 @@ end
 -- (sent as JSON) or a string. Returns the response { status, headers, body } with the body left
 -- as text (see M:request). A transport failure raises a retryable fail.
 function M:send(method, path, params, body, content_type)
-  local headers = {}
-  for k, v in pairs(self.headers) do headers[k] = v end
+  local headers = self.headers
   local text
   if body ~= nil then
     text = type(body) == "string" and body or json.encode(body)
-    headers["Content-Type"] = content_type or "application/json"
+    -- One header table per content type, kept: host.http only reads it.
+    local ct = content_type or "application/json"
+    headers = self.with_type[ct]
+    if headers == nil then
+      headers = { ["Content-Type"] = ct }
+      for k, v in pairs(self.headers) do headers[k] = v end
+      self.with_type[ct] = headers
+    end
   end
   local url = self.server .. path .. paths.query(params)
   local conn = self.conn

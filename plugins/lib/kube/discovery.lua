@@ -37,12 +37,21 @@ M.builtin = {
   },
 }
 
+-- Built-in resources made so far, by apiVersion and kind (callers only read them).
+local made = {}
+
 -- The built-in resource of a kind, or nil.
 function M.builtin_resource(api_version, kind)
   local byv = M.builtin[api_version]
   local e = byv and byv[kind]
   if e == nil then return nil end
-  return { api_version = api_version, kind = kind, plural = e[1], namespaced = e[2], builtin = true }
+  local key = api_version .. " " .. kind
+  local res = made[key]
+  if res == nil then
+    res = { api_version = api_version, kind = kind, plural = e[1], namespaced = e[2], builtin = true }
+    made[key] = res
+  end
+  return res
 end
 
 -- Per-VM cache: server -> apiVersion -> { kinds = { Kind = resource }, at = time }.
