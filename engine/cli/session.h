@@ -136,6 +136,7 @@ class Session {
   bool configured_ = false;                  // providers configured from the blueprint
   bool expanded_ = false;                    // desired_ holds the expansion
   Diagnostics background_diags_;             // what StartExpanding's thread reported
+  std::future<void> preparing_http_;         // lua::PrepareHttp on a spare thread (StartExpanding)
   // Last, so that it is destroyed first: its destructor waits for the thread.
   std::future<void> expanding_;
 };

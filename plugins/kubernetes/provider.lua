@@ -251,6 +251,9 @@ return {
     token = { type = "string", sensitive = true, description = "Bearer token, overriding the kubeconfig's." },
     ca_data = { type = "string", description = "PEM (or base64 of PEM) of the CA that signed the API server's certificate." },
     namespace = { type = "string", description = "Namespace of objects that name none (default: the context's, else default)." },
+    disable_compression = { type = "bool",
+      description = "Ask the API server not to gzip responses, as kubectl --disable-compression " ..
+                    "(default: the kubeconfig cluster's disable-compression)." },
     wait_timeout = { type = "number", default = 300,
       description = "Seconds an apply waits for readiness (CRD Established, Deployment Available)." },
   },

@@ -1,5 +1,6 @@
 // kubernetes.object through the cairn binary against the emulated API server: empty lists reach
-// the server as lists, and deletes wait until finalizers let the object go.
+// the server as lists, deletes wait until finalizers let the object go, and large LISTs come
+// gzipped unless compression is disabled.
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -55,6 +56,36 @@ TEST_F(KubeListsDeletesTest, EmptyListsReachTheServerAsListsAndAreNotDrift) {
 
   r = Cairn({"plan", "--detailed-exitcode"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// A LIST of 128 KiB or more comes gzipped, as from kube-apiserver; the kubeconfig's
+// disable-compression (or the provider's disable_compression) asks for it uncompressed, as
+// kubectl --disable-compression does. Either way the plan reads the same objects.
+TEST_F(KubeListsDeletesTest, DisableCompressionAsksForUncompressedLists) {
+  const std::string big(140 * 1024, 'x');
+  WriteBlueprint("resources:\n" + ConfigMapResource("one", "default", big));
+  CommandResult r = Cairn({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GE(em_->gzipped_responses(), 1u);
+
+  size_t before = em_->gzipped_responses();
+  std::string kubeconfig = ReadFile(dir_.Join("kubeconfig.yaml"));
+  size_t at = kubeconfig.find("    server: ");
+  ASSERT_NE(at, std::string::npos);
+  kubeconfig.insert(at, "    disable-compression: true\n");
+  WriteFile(dir_.Join("kubeconfig.yaml"), kubeconfig);
+  r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(em_->gzipped_responses(), before);
+
+  // The provider setting wins over the kubeconfig's.
+  WriteBlueprint("    disable_compression: false\nresources:\n" +
+                 ConfigMapResource("one", "default", big));
+  r = Cairn({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GT(em_->gzipped_responses(), before);
 }
 
 TEST_F(KubeListsDeletesTest, ADeleteWaitsUntilTheObjectIsGone) {

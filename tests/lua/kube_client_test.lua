@@ -65,6 +65,15 @@ return {
     check.eq(c.namespace, "tools")
   end,
 
+  kubeconfig_disable_compression_and_its_override = function()
+    check.eq(kubeconfig.parse(config_text()).disable_compression, false)
+    local text = config_text():gsub("    server: https://10.0.0.1:6443/",
+                                     "    server: https://10.0.0.1:6443/\n    disable-compression: true")
+    check.eq(kubeconfig.parse(text).disable_compression, true)
+    local conn = kubeconfig.from_config({ kubeconfig_content = text, disable_compression = false })
+    check.eq(conn.disable_compression, false)
+  end,
+
   kubeconfig_unknown_context_lists_the_known_ones = function()
     local err = check.error(function() kubeconfig.parse(config_text(), "prod") end,
                             "no context named 'prod'")

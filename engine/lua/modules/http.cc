@@ -6,6 +6,7 @@
 // sessions and DNS answers (PluginShare), so that each VM's first connection resumes a session
 // instead of a full handshake.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <deque>
@@ -51,6 +52,8 @@ void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
+
+std::atomic<bool> http_opened{false};
 
 /// A curl share with its locks. Shares are per plugin, not per process: a TLS session resumed
 /// by another plugin's VM could carry that plugin's client certificate.
@@ -429,7 +432,12 @@ int Request(lua_State* L) {
 
 }  // namespace
 
+bool HttpModuleOpened() { return http_opened.load(); }
+
+void PrepareHttp() { GlobalInit(); }
+
 int OpenHttpModule(lua_State* L) {
+  http_opened = true;
   lua_newtable(L);
   auto* handle = static_cast<HttpHandle*>(lua_newuserdatauv(L, sizeof(HttpHandle), 0));
   handle->curl = nullptr;

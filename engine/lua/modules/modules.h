@@ -28,4 +28,10 @@ int OpenFsModule(lua_State* L);
 int OpenJsonSchemaModule(lua_State* L);
 int OpenTimeModule(lua_State* L);
 
+/// Whether a plugin has opened host.http in this process (it will most likely send requests).
+bool HttpModuleOpened();
+/// Loads libcurl and initialises it, as the first request would (later calls return at once);
+/// a command can run it on a spare thread so that the first request does not wait for it.
+void PrepareHttp();
+
 }  // namespace cairn::lua

@@ -15,6 +15,8 @@ local DECODE = { drop_keys = { "metadata.managedFields" } }
 function M.new(conn, opts)
   opts = opts or {}
   local headers = { Accept = "application/json", ["User-Agent"] = "cairn" }
+  -- Asking for the identity encoding keeps the server from gzipping large LISTs.
+  if conn.disable_compression then headers["Accept-Encoding"] = "identity" end
   if conn.token ~= nil and conn.token ~= "" then
     headers.Authorization = "Bearer " .. conn.token
   elseif conn.basic ~= nil then

@@ -29,7 +29,8 @@ end
 
 -- Parses kubeconfig text. Returns a connection table:
 --   { server =, token =, ca_pem =, ca_file =, client_cert_pem =, client_key_pem =,
---     client_cert_file =, client_key_file =, insecure =, namespace =, context = }
+--     client_cert_file =, client_key_file =, insecure =, disable_compression =, namespace =,
+--     context = }
 -- `context` picks a context by name; nil uses current-context.
 function M.parse(text, context)
   local ok, doc = pcall(yaml.decode, text)
@@ -55,6 +56,8 @@ function M.parse(text, context)
   local conn = {
     server = cluster.server,
     insecure = cluster["insecure-skip-tls-verify"] == true,
+    -- As kubectl: large responses are not gzipped (cheaper where bandwidth is not short).
+    disable_compression = cluster["disable-compression"] == true,
     namespace = c.namespace,
     context = ctx_name,
     token = user.token,
@@ -107,6 +110,7 @@ function M.from_config(config)
   if config.namespace ~= nil and config.namespace ~= "" then
     conn.namespace = config.namespace
   end
+  if config.disable_compression ~= nil then conn.disable_compression = config.disable_compression end
   conn.namespace = conn.namespace or "default"
   conn.server = conn.server:gsub("/+$", "")
   return conn

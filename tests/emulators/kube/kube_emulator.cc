@@ -19,6 +19,7 @@ struct KubeEmulator::Http {
   std::unique_ptr<HttpServer> server;
   mutable std::mutex mu;
   std::vector<std::string> log;  // "METHOD /path?query"
+  size_t gzipped = 0;            // responses sent with Content-Encoding: gzip
   std::vector<KubeFailure> failures;
 };
 
@@ -85,6 +86,8 @@ void KubeEmulator::ServeHttp(const HttpRequest& req, HttpResponse* res) {
   if (!packed.empty()) {
     res->headers.emplace_back("Content-Encoding", "gzip");
     res->body = std::move(packed);
+    std::lock_guard<std::mutex> lock(http_->mu);
+    ++http_->gzipped;
   } else {
     res->body = std::move(out.body);
   }
@@ -137,6 +140,11 @@ size_t KubeEmulator::request_count(const std::string& method_prefix) const {
   for (const std::string& line : http_->log)
     if (line.compare(0, method_prefix.size(), method_prefix) == 0) ++n;
   return n;
+}
+
+size_t KubeEmulator::gzipped_responses() const {
+  std::lock_guard<std::mutex> lock(http_->mu);
+  return http_->gzipped;
 }
 
 std::vector<std::string> KubeEmulator::requests() const {

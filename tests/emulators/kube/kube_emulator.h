@@ -122,6 +122,8 @@ class KubeEmulator {
   /// Number of requests received whose "METHOD /path" (no query) starts with `method_prefix`,
   /// e.g. "GET /api/v1" or "PATCH ". Failed and unauthorised requests count too.
   size_t request_count(const std::string& method_prefix = "") const;
+  /// How many responses were sent gzipped (large, to a client that accepts gzip).
+  size_t gzipped_responses() const;
   /// Every request line so far, in order ("GET /api/v1/namespaces/default/configmaps?limit=2").
   std::vector<std::string> requests() const;
   void ClearRequests();
