@@ -255,7 +255,9 @@ bool Session::LoadProvidersFor(const state::State& state) {
       diags_.AddStatus(p.status());
       continue;
     }
-    (*p)->SetBlueprint(blueprint_.root);
+    // The session's blueprint outlives its providers (not a copy; see Provider::SetBlueprint).
+    (*p)->SetBlueprint(
+        std::shared_ptr<const Value>(std::shared_ptr<const Value>(), &blueprint_.root));
     providers_.Add(std::move(*p));
     loaded.insert(info.name);
   }

@@ -305,8 +305,10 @@ std::vector<DesiredResource> Expand(const blueprint::Blueprint& bp, const Value&
   const Value& root = bp.root;
   std::vector<DesiredResource> out;
   std::map<std::string, size_t> index;
+  // Not a copy (the whole blueprint, for each provider): `bp` outlives the run's provider calls.
+  const std::shared_ptr<const Value> shared_root(std::shared_ptr<const Value>(), &root);
   for (const auto& [name, p] : providers.all()) {
-    p->SetBlueprint(root);
+    p->SetBlueprint(shared_root);
     if (!p->Schema().has_expand) continue;
     Result<std::vector<DesiredResource>> expanded = p->Expand(root);
     if (!expanded.ok()) {

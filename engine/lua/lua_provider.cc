@@ -390,9 +390,9 @@ const ResourceType* FindType(const provider::ProviderSchema& schema, const std::
 
 }  // namespace
 
-void LuaProvider::SetBlueprint(const Value& blueprint) {
+void LuaProvider::SetBlueprint(std::shared_ptr<const Value> blueprint) {
   std::lock_guard<std::mutex> lock(mu_);
-  blueprint_ = std::make_shared<const Value>(blueprint);
+  blueprint_ = std::move(blueprint);
   ++blueprint_version_;
 }
 

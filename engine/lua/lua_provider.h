@@ -29,7 +29,7 @@ class LuaProvider : public provider::Provider {
   Status Configure(const Value& config) override;
   Result<std::vector<provider::DesiredResource>> Expand(const Value& blueprint) override;
   /// Kept for ctx.blueprint, converted into a VM when a call there first reads it.
-  void SetBlueprint(const Value& blueprint) override;
+  void SetBlueprint(std::shared_ptr<const Value> blueprint) override;
   Result<std::optional<Value>> Read(const provider::CallContext& ctx, const std::string& type,
                                     const Value& prior) override;
   Result<std::map<std::string, Value>> ReadAll(const provider::CallContext& ctx,

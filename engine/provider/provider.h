@@ -57,8 +57,10 @@ class Provider {
   /// Emits desired resources for the validated blueprint (empty if the provider has no expand).
   virtual Result<std::vector<DesiredResource>> Expand(const Value& blueprint) = 0;
   /// Gives the provider the validated blueprint before any planning, so that a plan can look
-  /// beyond its own resource (e.g. a custom resource's definition declared elsewhere).
-  virtual void SetBlueprint(const Value& blueprint) {}
+  /// beyond its own resource (e.g. a custom resource's definition declared elsewhere). The
+  /// caller keeps the blueprint alive for as long as it uses the provider (the pointer may not
+  /// own it: a run's blueprint outlives its providers' calls, and is not copied for each).
+  virtual void SetBlueprint(std::shared_ptr<const Value> blueprint) {}
 
   /// Reads one object; nullopt means it no longer exists.
   virtual Result<std::optional<Value>> Read(const CallContext& ctx, const std::string& type,

@@ -56,7 +56,7 @@ TEST(FailOptionsTest, PlanSeesTheBlueprintOnlyOnceGiven) {
 
   Value bp = Value::EmptyMap();
   bp["cluster"]["name"] = "home";
-  p->SetBlueprint(bp);
+  p->SetBlueprint(std::make_shared<const Value>(bp));
   Result<provider::PlannedChange> after = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
   EXPECT_TRUE(after.ok()) << after.status().message();
   after = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
@@ -64,7 +64,7 @@ TEST(FailOptionsTest, PlanSeesTheBlueprintOnlyOnceGiven) {
 
   // A later blueprint replaces the one the VM converted already.
   bp["cluster"]["name"] = "lab";
-  p->SetBlueprint(bp);
+  p->SetBlueprint(std::make_shared<const Value>(bp));
   Result<provider::PlannedChange> changed = p->Plan(ctx, "strict.thing", Value(), Spec(spec));
   ASSERT_FALSE(changed.ok());
   EXPECT_NE(changed.status().message().find("cluster 'lab'"), std::string::npos)
