@@ -14,6 +14,8 @@
 #
 #   bench/kube/run.sh                      # full size, with kubectl
 #   bench/kube/run.sh --quick              # 50 ConfigMaps + 5 Deployments, cairn only
+#   bench/kube/run.sh --no-compression     # the kubeconfig says disable-compression: true, so
+#                                          # both clients get LISTs uncompressed (as on a LAN)
 #
 # Needs bash, python3, the cairn and kube-emulator binaries (default: build/), kubectl on PATH
 # for the comparison.
@@ -29,10 +31,11 @@ use_kubectl=1
 parallelism=10  # cairn's default
 work=""
 out=""
+compression=1
 
 usage() {
   cat <<USAGE
-usage: bench/kube/run.sh [--quick] [--no-kubectl] [--cairn PATH] [--emulator PATH]
+usage: bench/kube/run.sh [--quick] [--no-kubectl] [--no-compression] [--cairn PATH] [--emulator PATH]
                          [--configmaps N] [--deployments N] [--parallelism N]
                          [--work DIR] [--out FILE]
 USAGE
@@ -42,6 +45,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) configmaps=50 deployments=5 use_kubectl=0; shift ;;
     --no-kubectl) use_kubectl=0; shift ;;
+    --no-compression) compression=0; shift ;;
     --cairn) cairn="$2"; shift 2 ;;
     --emulator) emulator="$2"; shift 2 ;;
     --configmaps) configmaps="$2"; shift 2 ;;
@@ -69,6 +73,12 @@ emu_pid=$!
 trap 'kill "$emu_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [[ -s "$work/url" ]] && break; sleep 0.05; done
 [[ -s "$work/url" ]] || { echo "run.sh: the emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1; }
+if [[ $compression == 0 ]]; then
+  # kubectl (>= 1.26) and cairn both read a cluster's disable-compression from the kubeconfig.
+  sed -i 's/^    server: /    disable-compression: true\n    server: /' "$work/kubeconfig.yaml"
+  grep -q "disable-compression: true" "$work/kubeconfig.yaml" || {
+    echo "run.sh: could not set disable-compression in the kubeconfig" >&2; exit 1; }
+fi
 
 gen() {
   python3 "$here/gen.py" --configmaps "$configmaps" --deployments "$deployments" \
@@ -118,6 +128,6 @@ total=$((configmaps + deployments + 1))
   echo "| $total | no-change plan (kubectl: re-apply) | $t_plan / $c_plan s ($e_plan s) | $k_reapply / $kc_reapply s ($ke_reapply s) | $(ratio "$t_plan" "$k_reapply"), $(ratio "$c_plan" "$kc_reapply") |"
   echo "| $total | plan after changing 10 | $t_plan10 / $c_plan10 s ($e_plan10 s) | - | - |"
   echo
-  echo "cairn --parallelism $parallelism; load average (1, 5, 15 min) before: $load_before, after: $load_after"
+  echo "cairn --parallelism $parallelism; LIST responses $([[ $compression == 1 ]] && echo "gzipped from 128 KiB (kube-apiserver's default)" || echo "uncompressed (kubeconfig disable-compression: true, both clients)"); load average (1, 5, 15 min) before: $load_before, after: $load_after"
 } >"$out"
 cat "$out"
