@@ -16,11 +16,12 @@ namespace cairn::cli {
 
 bool BuildPlan(Session& s, const RunOptions& o, bool destroy, const state::State& current,
                plan::Plan* out) {
-  if (!s.LoadProviders() || !s.Expand() || !s.LoadProvidersFor(current)) {
+  if (!s.LoadProviders() || !s.LoadProvidersFor(current)) {
     s.FlushDiagnostics();
     return false;
   }
   plan::PlanOptions po;
+  po.before_diff = [&s] { return s.Expand(); };  // the refresh runs beside the expansion
   po.refresh = !o.no_refresh;
   po.destroy = destroy;
   po.parallelism = o.parallelism;

@@ -58,6 +58,7 @@ Session::Session(GlobalOptions opts)
 
 void Session::Close() {
   if (expanding_.valid()) expanding_.wait();
+  if (configured_signal_.valid()) configured_signal_.wait();
   if (preparing_http_.valid()) preparing_http_.wait();
   backend_.reset();
   git_.reset();
@@ -160,7 +161,7 @@ std::vector<std::string> Session::PluginSearchDirs() {
 }
 
 bool Session::LoadProviders(PluginSet which) {
-  FinishExpanding();
+  WaitConfigured();
   if (!configured_) {
     if (!LoadPlugins(which)) return false;
     expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_);
@@ -179,22 +180,42 @@ bool Session::LoadPlugins(PluginSet which) {
 void Session::StartExpanding() {
   if (expanding_.valid() || !providers_.all().empty()) return;
   std::vector<std::string> dirs = PluginSearchDirs();  // here: it may read from git
-  expanding_ = std::async(std::launch::async, [this, dirs = std::move(dirs)] {
-    // The plugins of providers that only the state names come later (LoadProvidersFor).
-    LoadPluginsFrom(dirs, PluginSet::kNamedByBlueprint, &background_diags_);
-    // A plugin that opened host.http will send requests (refresh comes next): loading libcurl
-    // and its libraries (~8 ms) starts now on a spare thread instead of at the first request.
-    if (lua::HttpModuleOpened()) preparing_http_ = std::async(std::launch::async, lua::PrepareHttp);
-    if (background_diags_.has_errors()) return;
-    expand::ConfigureProviders(blueprint_, providers_, &background_diags_, secrets_);
-    configured_ = true;
-    if (background_diags_.has_errors()) return;
+  std::promise<void> configured;
+  configured_signal_ = configured.get_future();
+  expanding_ = std::async(std::launch::async, [this, dirs = std::move(dirs),
+                                               configured = std::move(configured)]() mutable {
+    {
+      // Whatever happens here, the providers' set-up is over for those who wait on it.
+      struct Signal {
+        std::promise<void>& p;
+        ~Signal() { p.set_value(); }
+      } signal{configured};
+      // The plugins of providers that only the state names come later (LoadProvidersFor).
+      LoadPluginsFrom(dirs, PluginSet::kNamedByBlueprint, &configure_diags_);
+      // A plugin that opened host.http will send requests (refresh comes next): loading libcurl
+      // and its libraries (~8 ms) starts now on a spare thread instead of at the first request.
+      if (lua::HttpModuleOpened())
+        preparing_http_ = std::async(std::launch::async, lua::PrepareHttp);
+      if (configure_diags_.has_errors()) return;
+      expand::ConfigureProviders(blueprint_, providers_, &configure_diags_, secrets_);
+      configured_ = true;
+      if (configure_diags_.has_errors()) return;
+    }
+    // From here on the providers are only read: a refresh may run beside the expansion.
     desired_ = expand::Expand(blueprint_, secrets_, providers_, &background_diags_);
     expanded_ = true;
   });
 }
 
+void Session::WaitConfigured() {
+  if (!configured_signal_.valid()) return;
+  configured_signal_.get();
+  diags_.Append(configure_diags_);
+  configure_diags_ = Diagnostics();
+}
+
 void Session::FinishExpanding() {
+  WaitConfigured();
   if (!expanding_.valid()) return;
   expanding_.get();
   diags_.Append(background_diags_);
@@ -241,11 +262,12 @@ bool Session::Expand() {
 }
 
 bool Session::LoadProvidersFor(const state::State& state) {
-  FinishExpanding();
+  WaitConfigured();  // the expansion may go on: it only reads the providers
   std::set<std::string> missing;
   for (const auto& [address, r] : state.resources)
     if (providers_.Find(r.provider) == nullptr) missing.insert(r.provider);
   if (missing.empty()) return !diags_.has_errors();
+  FinishExpanding();  // adding providers must not race with the expansion reading them
   const lua::HostOptions host = PluginHost();
   std::set<std::string> loaded;
   for (const lua::PluginInfo& info : discovered_) {
@@ -255,13 +277,11 @@ bool Session::LoadProvidersFor(const state::State& state) {
       diags_.AddStatus(p.status());
       continue;
     }
-    // The session's blueprint outlives its providers (not a copy; see Provider::SetBlueprint).
-    (*p)->SetBlueprint(
-        std::shared_ptr<const Value>(std::shared_ptr<const Value>(), &blueprint_.root));
     providers_.Add(std::move(*p));
     loaded.insert(info.name);
   }
   // A provider no plugin provides is reported by refresh, naming the resources it holds.
+  // Configuring also lends the blueprint (ctx.blueprint).
   expand::ConfigureProviders(blueprint_, providers_, &diags_, secrets_, &loaded);
   return !diags_.has_errors();
 }

@@ -48,8 +48,9 @@ class Session {
   /// only the built-in folder and --plugin-dir are searched).
   bool LoadPlugins(PluginSet which = PluginSet::kAll);
   /// Starts LoadProviders and Expand on another thread, so that compiling the plugins and
-  /// expanding the blueprint overlap opening, locking and reading the state; LoadPlugins,
-  /// LoadProviders and Expand then wait for it and report what it found. Call after OpenGit
+  /// expanding the blueprint overlap opening, locking and reading the state; LoadPlugins and
+  /// Expand then wait for it and report what it found, LoadProviders only for the providers'
+  /// set-up (a refresh can run while the blueprint is still being expanded). Call after OpenGit
   /// and LoadBlueprint (the plugin folders come from them); until one of those three returns,
   /// nothing may use the providers or the desired resources.
   void StartExpanding();
@@ -131,12 +132,17 @@ class Session {
   std::shared_ptr<state::StatePrefetch> prefetch_;  // see PrefetchState
   /// Waits for StartExpanding's work, if any, and adds its diagnostics to diags_.
   void FinishExpanding();
+  /// Waits until StartExpanding's thread has loaded and configured the providers (it may still
+  /// be expanding), and adds what that reported to diags_.
+  void WaitConfigured();
 
   std::vector<lua::PluginInfo> discovered_;  // every plugin LoadPluginsFrom found
   bool configured_ = false;                  // providers configured from the blueprint
   bool expanded_ = false;                    // desired_ holds the expansion
-  Diagnostics background_diags_;             // what StartExpanding's thread reported
-  std::future<void> preparing_http_;         // lua::PrepareHttp on a spare thread (StartExpanding)
+  Diagnostics configure_diags_;          // what StartExpanding's thread reported loading providers
+  Diagnostics background_diags_;         // what it reported expanding
+  std::future<void> configured_signal_;  // set once that thread has configured the providers
+  std::future<void> preparing_http_;     // lua::PrepareHttp on a spare thread (StartExpanding)
   // Last, so that it is destroyed first: its destructor waits for the thread.
   std::future<void> expanding_;
 };

@@ -289,6 +289,8 @@ void ConfigureProviders(const blueprint::Blueprint& bp, provider::Registry& prov
                                     key_locs, false, &local);
     diags->Append(local);
     if (local.has_errors()) continue;
+    // Lent before anything is read: a refresh may run while the blueprint is being expanded.
+    p->SetBlueprint(std::shared_ptr<const Value>(std::shared_ptr<const Value>(), &root));
     Status s = p->Configure(checked);
     if (!s.ok()) {
       Diagnostic d;

@@ -19,7 +19,8 @@
 
 namespace cairn::expand {
 
-/// Configures every loaded provider with its `providers.<name>` settings from the blueprint,
+/// Lends each loaded provider the blueprint (Provider::SetBlueprint: `bp` must outlive the
+/// providers' calls) and configures it with its `providers.<name>` settings from the blueprint,
 /// after checking them against the provider's config schema (defaults applied). `${secrets.X}`
 /// in the settings is replaced by the (sensitive) secret from `secrets` when one is given.
 /// With `only`, just those providers are configured (loaded later than the others).

@@ -392,6 +392,7 @@ const ResourceType* FindType(const provider::ProviderSchema& schema, const std::
 
 void LuaProvider::SetBlueprint(std::shared_ptr<const Value> blueprint) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (blueprint_ == blueprint) return;  // the same blueprint again: VMs keep their conversion
   blueprint_ = std::move(blueprint);
   ++blueprint_version_;
 }

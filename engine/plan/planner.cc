@@ -87,8 +87,9 @@ class Planner {
 
 Plan Planner::Run(const state::State& prior) {
   plan_.destroy = opts_.destroy;
+  Diagnostics refresh_diags;
   if (opts_.refresh) {
-    RefreshResult r = Refresh(prior, providers_, opts_.parallelism, diags_);
+    RefreshResult r = Refresh(prior, providers_, opts_.parallelism, &refresh_diags);
     plan_.refreshed = std::move(r.refreshed);
     plan_.drift = std::move(r.drift);
     gone_.insert(r.gone.begin(), r.gone.end());
@@ -98,6 +99,8 @@ Plan Planner::Run(const state::State& prior) {
       state::MarkSensitive(&r.attributes, r.sensitive_paths);
     }
   }
+  if (opts_.before_diff && !opts_.before_diff()) return std::move(plan_);
+  diags_->Append(refresh_diags);
   if (opts_.refresh_only) return std::move(plan_);
   plan_.changes.reserve(desired_.size() + plan_.refreshed.resources.size());
   if (!opts_.destroy) {

@@ -1,6 +1,7 @@
 // The planner: refresh, build the dependency graph, and diff the blueprint against what exists.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct PlanOptions {
   std::vector<std::string> targets;
   /// Only refresh: the plan holds the drift and no changes (apply then records the drift).
   bool refresh_only = false;
+  /// Called after the refresh, before the desired resources are read: lets the caller finish
+  /// expanding them while the providers read. False stops the plan; then the refresh's
+  /// diagnostics are dropped (the caller has reported why).
+  std::function<bool()> before_diff;
 };
 
 /// Refreshes `prior` through the providers, diffs it against `desired`, returns the plan.

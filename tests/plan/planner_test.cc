@@ -302,6 +302,40 @@ TEST_F(PlannerTest, ReadFailureIsReportedWithTheAddress) {
   EXPECT_EQ(diags_.items()[0].hint, "run as root");
 }
 
+// The caller finishes expanding the blueprint while the providers read (before_diff): the
+// refresh comes first, the desired resources are read only after the hook, and when the hook
+// fails (an expansion error) the refresh's own errors are not added to it.
+TEST_F(PlannerTest, BeforeDiffRunsAfterTheRefreshAndAFailureKeepsOnlyItsErrors) {
+  Have("local.file.a", Map({{"id", Value("1")}, {"path", Value("/a")}}));
+  fake_->Fail("read", "local.file.a", Status::Error("permission denied"));
+  PlanOptions opts;
+  int reads_before_hook = -1;
+  opts.before_diff = [&] {
+    reads_before_hook = fake_->CallCount("read");
+    diags_.Error(SourceLoc{}, "", "unknown attribute 'colour'");  // what an expansion reports
+    return false;
+  };
+  Result<Plan> p = MakePlan(desired_, prior_, registry_, opts, &diags_);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(reads_before_hook, 1);
+  ASSERT_EQ(diags_.error_count(), 1u);
+  EXPECT_EQ(diags_.items()[0].summary, "unknown attribute 'colour'");
+  EXPECT_TRUE(p->changes.empty());
+
+  // The hook adds the desired resources; the plan then reads them and keeps the read error.
+  diags_ = Diagnostics();
+  opts.before_diff = [&] {
+    Want("local.file.a", Map({{"path", Value("/a")}}));
+    return true;
+  };
+  p = MakePlan(desired_, prior_, registry_, opts, &diags_);
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(diags_.error_count(), 1u);
+  EXPECT_EQ(diags_.items()[0].summary, "read: permission denied");
+  ASSERT_EQ(p->changes.size(), 1u);
+  EXPECT_EQ(p->changes[0].address, "local.file.a");
+}
+
 TEST_F(PlannerTest, FailedBatchReadIsOneErrorNotOnePerResource) {
   for (int i = 0; i < 3; ++i) {
     std::string n = std::to_string(i);
