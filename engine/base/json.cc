@@ -164,54 +164,7 @@ class JsonWriter {
   std::string& out_;
 };
 
-bool JsonWriter::WriteString(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out_ += '"';
-  size_t i = 0;
-  while (i < s.size()) {
-    // Runs of characters written as they are go in with one append.
-    size_t run = i;
-    while (run < s.size()) {
-      auto r = static_cast<unsigned char>(s[run]);
-      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
-      ++run;
-    }
-    if (run > i) {
-      out_.append(s.data() + i, run - i);
-      i = run;
-      if (i == s.size()) break;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      int n = json_text::Utf8Length(reinterpret_cast<const unsigned char*>(s.data() + i),
-                                    reinterpret_cast<const unsigned char*>(s.data() + s.size()));
-      if (n == 0) return false;
-      out_.append(s.data() + i, n);
-      i += n;
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out_ += "\\u00";
-          out_ += kHex[c >> 4];
-          out_ += kHex[c & 0xF];
-        } else {
-          out_ += static_cast<char>(c);
-        }
-    }
-  }
-  out_ += '"';
-  return true;
-}
+bool JsonWriter::WriteString(std::string_view s) { return json_text::AppendQuoted(s, &out_); }
 
 }  // namespace
 

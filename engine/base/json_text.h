@@ -1,5 +1,5 @@
 // JSON string text: UTF-8 checks and escapes, shared by every JSON reader and writer in cairn
-// (state files, json.decode, DumpJson), so that they agree on what a string is.
+// (state files, json.decode, json.encode, DumpJson), so that they agree on what a string is.
 #pragma once
 
 #include <string>
@@ -141,6 +141,51 @@ inline bool ReadString(const char*& p, const char* end, std::string* scratch, st
     }
   }
   return false;
+}
+
+// Appends `s` as a quoted JSON string as nlohmann's dump writes it (control characters as \b,
+// \f, \n, \r, \t or \u00XX, UTF-8 as it is); false, with `out` partly written, when `s` is
+// not UTF-8. Runs of characters that need no escape go in with one append.
+inline bool AppendQuoted(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = i;
+    while (run < s.size()) {
+      auto r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    out->append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      int n = Utf8Length(reinterpret_cast<const unsigned char*>(s.data() + i),
+                         reinterpret_cast<const unsigned char*>(s.data() + s.size()));
+      if (n == 0) return false;
+      out->append(s.data() + i, static_cast<size_t>(n));
+      i += static_cast<size_t>(n);
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:  // the other control characters
+        *out += "\\u00";
+        *out += kHex[c >> 4];
+        *out += kHex[c & 0xF];
+    }
+  }
+  *out += '"';
+  return true;
 }
 
 }  // namespace cairn::json_text

@@ -195,4 +195,12 @@ bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth)
   return ToMap(L, index, out, error, depth);
 }
 
+int RawNext(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (lua_next(L, 1) != 0) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
 }  // namespace cairn::lua

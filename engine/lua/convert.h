@@ -22,6 +22,10 @@ void PushValue(lua_State* L, const Value& v);
 /// Never raises.
 bool ToValue(lua_State* L, int index, Value* out, std::string* error, int depth = 0);
 
+/// next(t, k) without metamethods: the iterator that the __pairs of a lazily converted table
+/// (a state's or the blueprint's) returns once it has converted what was missing.
+int RawNext(lua_State* L);
+
 /// Registry key of the unknown sentinel table.
 inline constexpr const char* kUnknownKey = "cairn.unknown";
 

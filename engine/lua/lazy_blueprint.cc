@@ -58,15 +58,6 @@ int IndexLazyMap(lua_State* L) {
   return 1;
 }
 
-// next(t, k) without metamethods, the iterator __pairs returns.
-int RawNext(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 2);
-  if (lua_next(L, 1) != 0) return 2;
-  lua_pushnil(L);
-  return 1;
-}
-
 // __pairs(t) of a lazy map: converts what is missing, then iterates the plain table.
 int PairsLazyMap(lua_State* L) {
   const auto* map = static_cast<const Value*>(lua_touserdata(L, lua_upvalueindex(1)));

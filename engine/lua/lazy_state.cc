@@ -75,14 +75,6 @@ int StateNewIndex(lua_State* L) {
   return 0;
 }
 
-int RawNext(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 2);
-  if (lua_next(L, 1) != 0) return 2;
-  lua_pushnil(L);
-  return 1;
-}
-
 int StatePairs(lua_State* L) {
   Complete(L);
   lua_pushcfunction(L, RawNext);

@@ -1,7 +1,8 @@
 // End-to-end: which plugins `cairn validate` and `cairn plan` load. A blueprint of resources:
 // alone needs only the plugins it names (and plan those of the providers its state records), so
-// a broken or slow plugin it does not use cannot fail or slow it; a section that a plugin's expand may read, or a name no plugin matches, still
-// loads every plugin, so expansion and the did-you-mean hints are as complete as in plan.
+// a broken or slow plugin it does not use cannot fail or slow it; a section that a plugin's expand
+// may read, or a name no plugin matches, still loads every plugin, so expansion and the
+// did-you-mean hints are as complete as in plan.
 #include <filesystem>
 #include <string>
 

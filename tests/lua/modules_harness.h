@@ -2,6 +2,7 @@
 // loader: each test runs short chunks and compares what they return.
 #pragma once
 
+#include <cstdlib>
 #include <string>
 
 #include <lua.hpp>
@@ -44,7 +45,47 @@ class ModuleHarness {
     return out;
   }
 
+  /// Eval with at most `extra` more bytes of Lua memory than the state uses now, as under the
+  /// plugin memory cap; sets `*peak_ok` to whether the memory in use after a full collection
+  /// stayed within the budget (nothing leaked by the failed call). The limit is lifted after.
+  std::string EvalWithMemoryBudget(size_t extra, const std::string& code, bool* peak_ok) {
+    lua_gc(L_, LUA_GCCOLLECT);
+    void* old_ud = nullptr;
+    lua_Alloc old = lua_getallocf(L_, &old_ud);
+    Budget budget;
+    budget.used = static_cast<size_t>(lua_gc(L_, LUA_GCCOUNT)) * 1024 +
+                  static_cast<size_t>(lua_gc(L_, LUA_GCCOUNTB));
+    budget.limit = budget.used + extra;
+    lua_setallocf(L_, LimitedAlloc, &budget);
+    std::string out = Eval(code);
+    lua_gc(L_, LUA_GCCOLLECT);
+    *peak_ok = budget.used < budget.limit;
+    lua_setallocf(L_, old, old_ud);
+    return out;
+  }
+
  private:
+  struct Budget {
+    size_t used = 0;
+    size_t limit = 0;
+  };
+
+  // Growth beyond the budget's limit fails, as Lua's allocator does at the memory cap.
+  static void* LimitedAlloc(void* ud, void* ptr, size_t osize, size_t nsize) {
+    Budget* b = static_cast<Budget*>(ud);
+    size_t old = ptr != nullptr ? osize : 0;
+    if (nsize == 0) {
+      std::free(ptr);
+      b->used -= old;
+      return nullptr;
+    }
+    if (nsize > old && b->used - old + nsize > b->limit) return nullptr;
+    void* p = std::realloc(ptr, nsize);
+    if (p == nullptr) return nullptr;
+    b->used = b->used - old + nsize;
+    return p;
+  }
+
   HostContext ctx_;
   lua_State* L_;
 };

@@ -136,51 +136,21 @@ TEST_F(JsonDecodeListTest, LargeListIndexesEveryItem) {
             "3000 0");
 }
 
-// A limiting allocator: growth beyond `limit` bytes fails, as under the plugin memory cap.
-struct Budget {
-  size_t used = 0;
-  size_t limit = 0;
-};
-
-void* LimitedAlloc(void* ud, void* ptr, size_t osize, size_t nsize) {
-  Budget* b = static_cast<Budget*>(ud);
-  size_t old = ptr != nullptr ? osize : 0;
-  if (nsize == 0) {
-    std::free(ptr);
-    b->used -= old;
-    return nullptr;
-  }
-  if (nsize > old && b->used - old + nsize > b->limit) return nullptr;
-  void* p = std::realloc(ptr, nsize);
-  if (p == nullptr) return nullptr;
-  b->used = b->used - old + nsize;
-  return p;
-}
-
 TEST_F(JsonDecodeListTest, MemoryLimitIsALuaErrorAndTheStateStaysUsable) {
-  lua_State* L = h_.state();
   ASSERT_EQ(Eval(R"(
     local parts = {}
     for i = 1, 5000 do parts[i] = '{"metadata": {"name": "object-' .. i .. '"}, "list": [1, 2, 3]}' end
     text = '{"items": [' .. table.concat(parts, ",") .. ']}'
     return #text > 200000)"),
             "true");
-  lua_gc(L, LUA_GCCOLLECT);
-  void* old_ud = nullptr;
-  lua_Alloc old = lua_getallocf(L, &old_ud);
-  Budget budget;
-  budget.used = static_cast<size_t>(lua_gc(L, LUA_GCCOUNT)) * 1024 +
-                static_cast<size_t>(lua_gc(L, LUA_GCCOUNTB));
-  budget.limit = budget.used + 128 * 1024;
-  lua_setallocf(L, LimitedAlloc, &budget);
-  std::string out = Eval(
+  bool within = false;
+  std::string out = h_.EvalWithMemoryBudget(
+      128 * 1024,
       "local ok, e = pcall(json.decode_list, text, { fields = { 'metadata.name' } }) "
-      "return tostring(ok) .. ' ' .. e");
-  lua_gc(L, LUA_GCCOLLECT);
-  size_t after = budget.used;
-  lua_setallocf(L, old, old_ud);
+      "return tostring(ok) .. ' ' .. e",
+      &within);
   EXPECT_EQ(out, "false not enough memory");
-  EXPECT_LT(after, budget.limit);
+  EXPECT_TRUE(within);
   EXPECT_EQ(Eval("local _, items = json.decode_list(text, { fields = { 'metadata.name' } }) "
                  "return items[5000].fields['metadata.name']"),
             "object-5000");

@@ -77,23 +77,11 @@ class Encoder {
       marked = lua_topointer(L, -1) == array_meta_;
       lua_pop(L, 1);
     }
-    lua_Integer n = 0;
-    bool has_string_keys = false, has_number_keys = false;
-    size_t keys = 0;
-    lua_pushnil(L);
-    while (lua_next(L, index) != 0) {
-      lua_pop(L, 1);
-      if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
-        has_number_keys = true;
-        ++n;
-      } else if (lua_type(L, -1) == LUA_TSTRING) {
-        has_string_keys = true;
-        ++keys;
-      } else {
-        lua_pop(L, 1);
-        return false;
-      }
-    }
+    TableKeys counted;
+    if (!CountTableKeys(L, index, &counted)) return false;
+    const lua_Integer n = counted.items;
+    const size_t keys = counted.names;
+    const bool has_string_keys = keys > 0, has_number_keys = n > 0;
     if (has_string_keys && (has_number_keys || marked)) return false;
     if (has_number_keys || marked) {
       if (n == 0) {
@@ -162,47 +150,7 @@ class Encoder {
   }
 
   void String(std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out_ += '"';
-    size_t i = 0;
-    while (i < s.size()) {
-      size_t run = i;  // characters written as they are go in with one append
-      while (run < s.size()) {
-        auto r = static_cast<unsigned char>(s[run]);
-        if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
-        ++run;
-      }
-      out_.append(s.data() + i, run - i);
-      i = run;
-      if (i == s.size()) break;
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x80) {
-        int n = json_text::Utf8Length(reinterpret_cast<const unsigned char*>(s.data() + i),
-                                      reinterpret_cast<const unsigned char*>(s.data() + s.size()));
-        if (n == 0) {
-          failed_ = true;  // not UTF-8: dump's strict error
-          return;
-        }
-        out_.append(s.data() + i, n);
-        i += n;
-        continue;
-      }
-      ++i;
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          out_ += "\\u00";
-          out_ += kHex[c >> 4];
-          out_ += kHex[c & 0xF];
-      }
-    }
-    out_ += '"';
+    if (!json_text::AppendQuoted(s, &out_)) failed_ = true;  // not UTF-8: dump's strict error
   }
 
   lua_State* L_;

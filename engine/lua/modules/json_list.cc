@@ -160,8 +160,8 @@ bool Record(const ListIndexer::Span& s, const std::vector<JsonDropKey>& drop, Js
   field.tape = out->tapes.size() - 1;
   const std::string& path = out->fields[s.path];
   size_t dot = path.rfind('.');
-  std::string_view name = dot == std::string::npos ? std::string_view(path)
-                                                   : std::string_view(path).substr(dot + 1);
+  std::string_view name =
+      dot == std::string::npos ? std::string_view(path) : std::string_view(path).substr(dot + 1);
   return ParseJsonTape(std::string(span), drop, &out->tapes.back(), error, name);
 }
 

@@ -29,6 +29,29 @@ bool HasArrayMeta(lua_State* L, int index) {
   return same;
 }
 
+}  // namespace
+
+bool CountTableKeys(lua_State* L, int index, TableKeys* out) {
+  index = lua_absindex(L, index);
+  *out = TableKeys();
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
+      ++out->items;
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+      ++out->names;
+    } else {
+      out->other_type = lua_type(L, -1);
+      lua_pop(L, 1);
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
 // Where a conversion failed: `path` is built on the way back up ("servers[2].port").
 struct ConvertError {
   std::string path;
@@ -44,23 +67,14 @@ bool ConvertTable(lua_State* L, int index, nlohmann::json* out, ConvertError* er
   }
   if (!CompleteLazyState(L, index, &error->message)) return false;
   bool marked = HasArrayMeta(L, index);
-  lua_Integer n = 0;
-  bool has_string_keys = false, has_number_keys = false;
-  lua_pushnil(L);
-  while (lua_next(L, index) != 0) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
-      has_number_keys = true;
-      ++n;
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-      has_string_keys = true;
-    } else {
-      error->message = std::string("table has a key of type ") + luaL_typename(L, -1) +
-                       " (only string keys or a list 1..n can be encoded)";
-      lua_pop(L, 1);
-      return false;
-    }
+  TableKeys keys;
+  if (!CountTableKeys(L, index, &keys)) {
+    error->message = std::string("table has a key of type ") + lua_typename(L, keys.other_type) +
+                     " (only string keys or a list 1..n can be encoded)";
+    return false;
   }
+  const lua_Integer n = keys.items;
+  const bool has_string_keys = keys.names > 0, has_number_keys = keys.items > 0;
   if (has_string_keys && (has_number_keys || marked)) {
     error->message = "table mixes string keys with list items";
     return false;

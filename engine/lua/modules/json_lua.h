@@ -29,6 +29,18 @@ inline constexpr const char* kJsonArrayKey = "cairn.json.array";
 /// Creates the array metatable if needed. May raise: call while opening a module.
 void EnsureJsonArrayMeta(lua_State* L);
 
+/// The keys of a Lua table: positive integers (`items`, a list 1..n when nothing else) and
+/// strings (`names`); `other_type` is the Lua type of a key of neither kind.
+struct TableKeys {
+  lua_Integer items = 0;
+  size_t names = 0;
+  int other_type = LUA_TNONE;
+};
+
+/// Counts the keys of the table at `index` (needs 2 free stack slots); false, with
+/// `other_type` set, at the first key that is neither a positive integer nor a string.
+bool CountTableKeys(lua_State* L, int index, TableKeys* out);
+
 /// Reads the Lua value at `index` as JSON: sequences and array-marked tables become arrays, other
 /// tables objects (string keys only), json.null becomes null. Never raises; on failure returns
 /// false with a message naming the path ("servers[2].port: ...").

@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string_view>
+
+#include "engine/base/json_text.h"
 
 namespace cairn::emulators {
 namespace {
@@ -110,35 +113,13 @@ class FastParser {
     }
   }
 
+  // The string whose quote is at p_ (cairn's reader of JSON strings: UTF-8 checked, escapes
+  // and surrogate pairs decoded as nlohmann does).
   bool String(std::string* s) {
-    ++p_;
-    while (true) {
-      const char* q = p_;
-      while (q < end_ && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20 &&
-             static_cast<unsigned char>(*q) < 0x80)
-        ++q;
-      s->append(p_, q);
-      p_ = q;
-      if (p_ >= end_) return false;
-      if (*p_ == '"') {
-        ++p_;
-        return true;
-      }
-      // A control character or non-ASCII text (UTF-8 to check): nlohmann's parser decides.
-      if (*p_ != '\\' || end_ - p_ < 2) return false;
-      switch (p_[1]) {
-        case '"': s->push_back('"'); break;
-        case '\\': s->push_back('\\'); break;
-        case '/': s->push_back('/'); break;
-        case 'b': s->push_back('\b'); break;
-        case 'f': s->push_back('\f'); break;
-        case 'n': s->push_back('\n'); break;
-        case 'r': s->push_back('\r'); break;
-        case 't': s->push_back('\t'); break;
-        default: return false;  // \u escapes (surrogates) and invalid ones
-      }
-      p_ += 2;
-    }
+    std::string_view view;
+    if (!json_text::ReadString(p_, end_, s, &view)) return false;
+    if (view.data() != s->data()) s->assign(view);
+    return true;
   }
 
   // Integers of up to 18 digits: unsigned when positive, signed when negative, as nlohmann's
