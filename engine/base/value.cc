@@ -1,5 +1,6 @@
 #include "engine/base/value.h"
 
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <sstream>
@@ -111,22 +112,39 @@ const std::string& Value::AsString() const {
 
 const Value::List& Value::AsList() const {
   assert(is_list());
-  return is_list() ? std::get<List>(v_) : kEmptyList;
+  return is_list() ? *std::get<std::shared_ptr<List>>(v_) : kEmptyList;
 }
 
 const Value::Map& Value::AsMap() const {
   assert(is_map());
-  return is_map() ? std::get<Map>(v_) : kEmptyMap;
+  return is_map() ? *std::get<std::shared_ptr<Map>>(v_) : kEmptyMap;
 }
 
+namespace {
+
+// Makes `p` the only owner of its container, copying it when another value shares it.
+template <typename T>
+T& Own(std::shared_ptr<T>& p) {
+  if (p.use_count() != 1) {
+    p = std::make_shared<T>(*p);
+  } else {
+    // use_count() is a relaxed read; this pairs with the release of the last other owner, so
+    // its reads of the container happen before our writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  return *p;
+}
+
+}  // namespace
+
 Value::List& Value::MutableList() {
-  if (!is_list()) v_ = List{};
-  return std::get<List>(v_);
+  if (!is_list()) v_ = std::make_shared<List>();
+  return Own(std::get<std::shared_ptr<List>>(v_));
 }
 
 Value::Map& Value::MutableMap() {
-  if (!is_map()) v_ = Map{};
-  return std::get<Map>(v_);
+  if (!is_map()) v_ = std::make_shared<Map>();
+  return Own(std::get<std::shared_ptr<Map>>(v_));
 }
 
 const std::string& Value::UnknownOrigin() const {
@@ -135,14 +153,14 @@ const std::string& Value::UnknownOrigin() const {
 
 const Value* Value::Find(std::string_view key) const {
   if (!is_map()) return nullptr;
-  const Map& m = std::get<Map>(v_);
+  const Map& m = *std::get<std::shared_ptr<Map>>(v_);
   auto it = m.find(key);
   return it == m.end() ? nullptr : &it->second;
 }
 
 Value* Value::FindMutable(std::string_view key) {
   if (!is_map()) return nullptr;
-  Map& m = std::get<Map>(v_);
+  Map& m = MutableMap();
   auto it = m.find(key);
   return it == m.end() ? nullptr : &it->second;
 }
@@ -157,18 +175,18 @@ Value& Value::operator[](std::string_view key) {
 void Value::Push(Value v) { MutableList().push_back(std::move(v)); }
 
 size_t Value::size() const {
-  if (is_list()) return std::get<List>(v_).size();
-  if (is_map()) return std::get<Map>(v_).size();
+  if (is_list()) return AsList().size();
+  if (is_map()) return AsMap().size();
   return 0;
 }
 
 bool Value::ContainsUnknown() const {
   if (is_unknown()) return true;
   if (is_list())
-    for (const Value& v : std::get<List>(v_))
+    for (const Value& v : AsList())
       if (v.ContainsUnknown()) return true;
   if (is_map())
-    for (const auto& [k, v] : std::get<Map>(v_))
+    for (const auto& [k, v] : AsMap())
       if (v.ContainsUnknown()) return true;
   return false;
 }
@@ -176,10 +194,10 @@ bool Value::ContainsUnknown() const {
 bool Value::ContainsSensitive() const {
   if (sensitive) return true;
   if (is_list())
-    for (const Value& v : std::get<List>(v_))
+    for (const Value& v : AsList())
       if (v.ContainsSensitive()) return true;
   if (is_map())
-    for (const auto& [k, v] : std::get<Map>(v_))
+    for (const auto& [k, v] : AsMap())
       if (v.ContainsSensitive()) return true;
   return false;
 }
@@ -195,8 +213,9 @@ bool Value::operator==(const Value& other) const {
     case Kind::kBool: return AsBool() == other.AsBool();
     case Kind::kString: return AsString() == other.AsString();
     case Kind::kUnknown: return UnknownOrigin() == other.UnknownOrigin();
-    case Kind::kList: return AsList() == other.AsList();
-    case Kind::kMap: return AsMap() == other.AsMap();
+    // Copies share their containers: the same container is equal without a walk.
+    case Kind::kList: return &AsList() == &other.AsList() || AsList() == other.AsList();
+    case Kind::kMap: return &AsMap() == &other.AsMap() || AsMap() == other.AsMap();
     default: return false;
   }
 }

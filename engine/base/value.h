@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -15,6 +16,13 @@ namespace cairn {
 
 /// A JSON-like value (null, bool, int, float, string, list, map) that may also be *unknown*:
 /// a value that only exists after apply, such as the id of a resource not yet created.
+///
+/// Lists and maps are shared between copies and copied on the first write (a blueprint, its
+/// expansion, the state, the refreshed state and the plan hold the same attributes, and copying
+/// them node by node was most of a plan's allocations). Mutable access (MutableMap, MutableList,
+/// FindMutable, operator[], Push) first makes the container this value's own; so a reference
+/// obtained through it must not be used to write after the value (or a value holding it) was
+/// copied, and a pointer from Find may point into the old, shared container after a write.
 class Value {
  public:
   enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString, kList, kMap, kUnknown };
@@ -22,15 +30,15 @@ class Value {
   using Map = std::map<std::string, Value, std::less<>>;
 
   Value() = default;
-  Value(bool b) : v_(b) {}                           // NOLINT
-  Value(int i) : v_(static_cast<int64_t>(i)) {}      // NOLINT
-  Value(int64_t i) : v_(i) {}                        // NOLINT
-  Value(double d) : v_(d) {}                         // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}         // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}       // NOLINT
-  Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
-  Value(List l) : v_(std::move(l)) {}                // NOLINT
-  Value(Map m) : v_(std::move(m)) {}                 // NOLINT
+  Value(bool b) : v_(b) {}                                     // NOLINT
+  Value(int i) : v_(static_cast<int64_t>(i)) {}                // NOLINT
+  Value(int64_t i) : v_(i) {}                                  // NOLINT
+  Value(double d) : v_(d) {}                                   // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}                   // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}                 // NOLINT
+  Value(std::string_view s) : v_(std::string(s)) {}            // NOLINT
+  Value(List l) : v_(std::make_shared<List>(std::move(l))) {}  // NOLINT
+  Value(Map m) : v_(std::make_shared<Map>(std::move(m))) {}    // NOLINT
 
   static Value EmptyList() { return Value(List{}); }
   static Value EmptyMap() { return Value(Map{}); }
@@ -92,7 +100,10 @@ class Value {
   struct UnknownMark {
     std::string origin;
   };
-  std::variant<std::monostate, bool, int64_t, double, std::string, List, Map, UnknownMark> v_;
+  // Shared until written; see the class comment.
+  std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<List>,
+               std::shared_ptr<Map>, UnknownMark>
+      v_;
 };
 
 /// Whether a string in `v` (at any depth) contains `needle`: a walk that allocates nothing, so

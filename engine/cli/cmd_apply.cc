@@ -89,7 +89,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
   bool changed = false;  // for --detailed-exitcode
   ApplyOutcomes outcomes;
   do {
-    Result<state::State> current = s.backend().Load();
+    Result<state::State>& current = s.Keep(s.backend().Load());
     if (!current.ok()) {
       s.diags().AddStatus(current.status());
       s.FlushDiagnostics();
@@ -106,7 +106,7 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
       return true;
     };
     if (o.plan_file.empty() && !destroy && refused()) break;
-    plan::Plan p;
+    plan::Plan& p = s.Keep(plan::Plan());
     if (!(o.plan_file.empty() ? BuildPlan(s, o, destroy, *current, &p)
                               : LoadSavedPlan(s, o, *current, &p)))
       break;
@@ -170,7 +170,8 @@ int RunApply(Session& s, const RunOptions& o, bool destroy) {
     ao.stop = &interrupts.stop;
     ao.abort = &interrupts.abort;
     std::cout << "\n";
-    apply::ApplyResult result = apply::Apply(p, s.providers(), journal->get(), p.refreshed, ao);
+    apply::ApplyResult& result =
+        s.Keep(apply::Apply(p, s.providers(), journal->get(), p.refreshed, ao));
     progress.Finish();
 
     // The journal already holds every completed step; the snapshot compacts it.

@@ -128,13 +128,13 @@ int RunPlan(Session& s, const RunOptions& o) {
     return finish(kExitError);
   }
   int code = kExitError;
-  Result<state::State> current = s.backend().Load();
+  Result<state::State>& current = s.Keep(s.backend().Load());
   if (!current.ok()) {
     s.diags().AddStatus(current.status());
     s.FlushDiagnostics();
   } else {
     WarnRollback(s, *current);
-    plan::Plan p;
+    plan::Plan& p = s.Keep(plan::Plan());
     if (BuildPlan(s, o, o.destroy, *current, &p)) {
       bool changes = o.refresh_only ? !p.drift.empty() : p.HasChanges();
       code = (o.detailed_exitcode && changes) ? kExitChanges : kExitOk;

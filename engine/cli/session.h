@@ -25,6 +25,16 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// Moves `value` into the session and returns where it now lives. A command keeps what it
+  /// built for the whole run (the state, the plan) here, so that it is not freed when the
+  /// command returns: main leaves the session to the process's exit (see Close).
+  template <typename T>
+  T& Keep(T value) {
+    auto kept = std::make_shared<T>(std::move(value));
+    kept_.push_back(kept);
+    return *kept;
+  }
+
   /// Ends the run's ties outside the process: waits for StartExpanding's thread, closes the
   /// state backend (its lock, its etcd lease) and the git checkout. What stays in memory (the
   /// blueprint, the Lua VMs, the expansion) is left to the process's exit.
@@ -136,6 +146,7 @@ class Session {
   /// be expanding), and adds what that reported to diags_.
   void WaitConfigured();
 
+  std::vector<std::shared_ptr<void>> kept_;  // see Keep
   std::vector<lua::PluginInfo> discovered_;  // every plugin LoadPluginsFrom found
   bool configured_ = false;                  // providers configured from the blueprint
   bool expanded_ = false;                    // desired_ holds the expansion
