@@ -5,10 +5,11 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <thread>
+#include <mutex>
 #include <unordered_map>
 
 #include "engine/apply/step.h"
+#include "engine/base/task_group.h"
 #include "engine/graph/refs.h"
 
 namespace cairn::apply {
@@ -31,7 +32,7 @@ struct Node {
   std::string error, hint;         // why it failed, for the report
 };
 
-// Walks the plan with a ready queue and a fixed set of worker threads.
+// Walks the plan with a ready queue, a fixed set of workers and a committer, on pooled threads.
 class Walker {
  public:
   Walker(const plan::Plan& plan, provider::Registry& providers, state::Journal* journal,
@@ -92,17 +93,21 @@ class Walker {
 
   ApplyResult Run() {
     size_t workers = std::min(work_, static_cast<size_t>(std::max(opts_.parallelism, 1)));
-    std::thread committer([this] { Commit(); });
-    std::vector<std::thread> threads;
-    threads.reserve(workers);
-    for (size_t w = 0; w < workers; ++w) threads.emplace_back([this] { Work(); });
-    for (std::thread& t : threads) t.join();
+    TaskGroup committer;
+    committer.Start([this] { Commit(); });
+    {
+      // The calling thread is one of the workers; the others and the committer are pooled.
+      TaskGroup helpers;
+      for (size_t w = 1; w < workers; ++w) helpers.Start([this] { Work(); });
+      if (workers > 0) Work();
+      helpers.Wait();
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       workers_done_ = true;
     }
     commit_cv_.notify_all();
-    committer.join();
+    committer.Wait();
 
     std::map<Action, size_t> by_action;
     for (const Node& n : nodes_) {

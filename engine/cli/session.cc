@@ -180,22 +180,21 @@ bool Session::LoadPlugins(PluginSet which) {
 void Session::StartExpanding() {
   if (expanding_.valid() || !providers_.all().empty()) return;
   std::vector<std::string> dirs = PluginSearchDirs();  // here: it may read from git
-  std::promise<void> configured;
-  configured_signal_ = configured.get_future();
-  expanding_ = std::async(std::launch::async, [this, dirs = std::move(dirs),
-                                               configured = std::move(configured)]() mutable {
+  // Shared: the pool runs copyable functions, and a promise cannot be copied.
+  auto configured = std::make_shared<std::promise<void>>();
+  configured_signal_ = configured->get_future();
+  expanding_ = AsyncTask::Start([this, dirs = std::move(dirs), configured] {
     {
       // Whatever happens here, the providers' set-up is over for those who wait on it.
       struct Signal {
         std::promise<void>& p;
         ~Signal() { p.set_value(); }
-      } signal{configured};
+      } signal{*configured};
       // The plugins of providers that only the state names come later (LoadProvidersFor).
       LoadPluginsFrom(dirs, PluginSet::kNamedByBlueprint, &configure_diags_);
       // A plugin that opened host.http will send requests (refresh comes next): loading libcurl
       // and its libraries (~8 ms) starts now on a spare thread instead of at the first request.
-      if (lua::HttpModuleOpened())
-        preparing_http_ = std::async(std::launch::async, lua::PrepareHttp);
+      if (lua::HttpModuleOpened()) preparing_http_ = AsyncTask::Start(lua::PrepareHttp);
       if (configure_diags_.has_errors()) return;
       expand::ConfigureProviders(blueprint_, providers_, &configure_diags_, secrets_);
       configured_ = true;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/async_task.h"
 #include "engine/base/diag.h"
 #include "engine/blueprint/blueprint.h"
 #include "engine/cli/git_source.h"
@@ -153,9 +154,9 @@ class Session {
   Diagnostics configure_diags_;          // what StartExpanding's thread reported loading providers
   Diagnostics background_diags_;         // what it reported expanding
   std::future<void> configured_signal_;  // set once that thread has configured the providers
-  std::future<void> preparing_http_;     // lua::PrepareHttp on a spare thread (StartExpanding)
+  AsyncTask preparing_http_;             // lua::PrepareHttp on a spare thread (StartExpanding)
   // Last, so that it is destroyed first: its destructor waits for the thread.
-  std::future<void> expanding_;
+  AsyncTask expanding_;
 };
 
 /// The directory holding the built-in plugins (plugins/ beside the binary's share dir, or the

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
-#include <vector>
+
+#include "engine/base/task_group.h"
 
 namespace cairn::plan {
 
@@ -14,11 +14,14 @@ void ParallelFor(size_t n, int parallelism, const std::function<void(size_t)>& f
   auto work = [&] {
     for (size_t i = next++; i < n; i = next++) fn(i);
   };
-  std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  if (workers == 1) {
+    work();
+    return;
+  }
+  TaskGroup helpers;
+  for (size_t w = 1; w < workers; ++w) helpers.Start(work);
   work();
-  for (std::thread& t : threads) t.join();
+  helpers.Wait();
 }
 
 }  // namespace cairn::plan

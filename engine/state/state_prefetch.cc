@@ -8,7 +8,7 @@ namespace cairn::state {
 
 std::shared_ptr<StatePrefetch> StatePrefetch::Start(std::string path) {
   std::shared_ptr<StatePrefetch> p(new StatePrefetch(std::move(path)));
-  p->done_ = std::async(std::launch::async, [raw = p.get()] { raw->Run(); });
+  p->done_ = AsyncTask::Start([raw = p.get()] { raw->Run(); });
   return p;
 }
 

@@ -4,19 +4,19 @@
 // under the lock has the very same bytes; otherwise the prefetch is ignored.
 #pragma once
 
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "engine/base/async_task.h"
 #include "engine/state/state.h"
 
 namespace cairn::state {
 
 class StatePrefetch {
  public:
-  /// Starts reading and parsing the plain-text state file at `path` on another thread. A file
+  /// Starts reading and parsing the plain-text state file at `path` on a pooled thread. A file
   /// that is missing, encrypted or unusual is simply not prefetched.
   static std::shared_ptr<StatePrefetch> Start(std::string path);
   ~StatePrefetch();
@@ -32,7 +32,7 @@ class StatePrefetch {
   void Run();
 
   const std::string path_;
-  std::future<void> done_;
+  AsyncTask done_;
   std::string text_;            // what was read (set by Run)
   std::optional<State> state_;  // what it parsed into (set by Run)
 };
