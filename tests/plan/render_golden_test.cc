@@ -1,5 +1,7 @@
 // The plan and state text for plans of many shapes, compared byte for byte with the text users
 // have been reading, so that a change to the renderer cannot drift it.
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "engine/plan/render.h"
@@ -262,6 +264,26 @@ resource "local.thing" "a" {
     secret = (sensitive)
 }
 )--");
+}
+
+// Values are shown as Value::ToString shows them, whatever bytes a string holds.
+TEST(RenderGoldenTest, StringsReadAsValuesShowThem) {
+  for (int c = 0; c < 256; ++c) {
+    if (c == '\n') continue;  // a heredoc, shown in the golden plans
+    const std::string text = std::string("a") + static_cast<char>(c) + "b";
+    ResourceChange change;
+    change.address = "local.thing.s";
+    change.type = "local.thing";
+    change.action = Action::kUpdate;
+    change.before = Value::EmptyMap();
+    change.before["v"] = Value("old");
+    change.after = Value::EmptyMap();
+    change.after["v"] = Value(text);
+    Plan p;
+    p.changes.push_back(change);
+    const std::string want = "~ v = \"old\" -> " + Value(text).ToString() + "\n";
+    EXPECT_NE(RenderPlan(p, false).find(want), std::string::npos) << "byte " << c;
+  }
 }
 
 }  // namespace
