@@ -1,5 +1,9 @@
 #include "engine/base/value.h"
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "engine/base/diag.h"
@@ -72,6 +76,61 @@ TEST(ValueTest, ContainsTextLooksIntoEveryString) {
   Value keyed = Value::EmptyMap();
   keyed["${not}"] = 1;
   EXPECT_FALSE(ContainsText(keyed, "${"));
+}
+
+// Copies share their lists and maps until one is written; every way of writing must leave the
+// other copies as they were, at any depth.
+TEST(ValueTest, CopiesAreIndependentAfterEveryKindOfWrite) {
+  Value original = Value::EmptyMap();
+  original["meta"]["labels"]["app"] = "web";
+  original["items"] = Value::List{Value(1), Value::EmptyMap()};
+  original["items"].MutableList()[1]["deep"] = "x";
+  const Value snapshot = original;  // a copy, compared against at the end
+  const std::string before = original.ToString();
+
+  Value a = original;
+  a["meta"]["labels"]["app"] = "db";  // operator[] through two levels
+  Value b = original;
+  b.FindMutable("meta")->FindMutable("labels")->MutableMap().erase("app");
+  Value c = original;
+  c["items"].Push(Value(3));
+  Value d = original;
+  d["items"].MutableList()[1]["deep"] = "y";  // inside a map inside a list
+  Value e = original;
+  e.MutableMap().clear();
+  Value f = original;
+  f["meta"].FindMutable("labels")->sensitive = true;
+
+  EXPECT_EQ(original.ToString(), before);
+  EXPECT_EQ(original, snapshot);
+  EXPECT_EQ(a.Find("meta")->Find("labels")->Find("app")->AsString(), "db");
+  EXPECT_EQ(b.Find("meta")->Find("labels")->size(), 0u);
+  EXPECT_EQ(c.Find("items")->size(), 3u);
+  EXPECT_EQ(d.Find("items")->AsList()[1].Find("deep")->AsString(), "y");
+  EXPECT_EQ(e.size(), 0u);
+  EXPECT_TRUE(f.Find("meta")->Find("labels")->sensitive);
+  EXPECT_FALSE(original.Find("meta")->Find("labels")->sensitive);
+  EXPECT_FALSE(snapshot.Find("meta")->Find("labels")->sensitive);
+  for (const Value* changed : {&a, &b, &c, &d, &e}) EXPECT_NE(*changed, original);
+
+  // Writing the original leaves its earlier copies alone too.
+  original["meta"]["labels"]["app"] = "cache";
+  EXPECT_EQ(snapshot.Find("meta")->Find("labels")->Find("app")->AsString(), "web");
+}
+
+TEST(ValueTest, CopiesCanBeWrittenFromSeveralThreads) {
+  Value shared = Value::EmptyMap();
+  for (int i = 0; i < 100; ++i) shared["k" + std::to_string(i)]["n"] = i;
+  std::vector<Value> copies(4, shared);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < copies.size(); ++t)
+    threads.emplace_back([&copies, t] {
+      for (int i = 0; i < 100; ++i) copies[t]["k" + std::to_string(i)]["n"] = static_cast<int>(t);
+    });
+  for (std::thread& th : threads) th.join();
+  for (size_t t = 0; t < copies.size(); ++t)
+    EXPECT_EQ(copies[t].Find("k7")->Find("n")->AsInt(), static_cast<int64_t>(t));
+  EXPECT_EQ(shared.Find("k7")->Find("n")->AsInt(), 7);
 }
 
 TEST(EditDistanceTest, SuggestsCloseWordsOnly) {
