@@ -45,9 +45,15 @@ bool IsBareKey(std::string_view k) {
 
 // Whether Value::ToString shows the string `s` as itself in quotes: without any of the
 // characters it escapes (the plan test "StringsReadAsValuesShowThem" keeps the two in step).
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> escaped{};
+  for (char c : {'"', '\\', '\n', '\t'}) escaped[static_cast<unsigned char>(c)] = true;
+  return escaped;
+}();
+
 bool QuotesAsIs(std::string_view s) {
   for (char c : s)
-    if (c == '"' || c == '\\' || c == '\n' || c == '\t') return false;
+    if (kEscaped[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
