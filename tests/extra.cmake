@@ -3,8 +3,11 @@
 # Debian's cpp-httplib (the HTTPS test servers) ships its implementation as a shared library;
 # tests include <httplib.h> with CPPHTTPLIB_OPENSSL_SUPPORT defined and link it here.
 find_library(CPP_HTTPLIB_LIBRARY NAMES cpp-httplib REQUIRED)
+# The HTTPS tests of the http module also make their certificates with libcrypto, which cairn
+# itself loads on first use (engine/base/lazy_crypto.cc): cairn_base comes first, so that the
+# crypto module under test calls its forwarders, not the linked libcrypto.
 if(TARGET lua_tests)
-  target_link_libraries(lua_tests PRIVATE ${CPP_HTTPLIB_LIBRARY})
+  target_link_libraries(lua_tests PRIVATE ${CPP_HTTPLIB_LIBRARY} cairn_base OpenSSL::Crypto)
 endif()
 include(${CMAKE_CURRENT_SOURCE_DIR}/lua_runner/runner.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/emulators/kube/emulator.cmake)

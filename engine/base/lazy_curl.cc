@@ -7,7 +7,8 @@
 #include <mutex>
 
 #include <curl/curl.h>
-#include <dlfcn.h>
+
+#include "engine/base/lazy_library.h"
 
 namespace cairn {
 namespace {
@@ -29,23 +30,15 @@ struct CurlFunctions {
   std::string error;
 };
 
-template <typename F>
-bool Find(void* lib, const char* name, F* out, std::string* error) {
-  *out = reinterpret_cast<F>(dlsym(lib, name));
-  if (*out == nullptr && error->empty()) *error = std::string("libcurl.so.4 has no ") + name;
-  return *out != nullptr;
+bool Find(void* lib, const char* name, auto* out, std::string* error) {
+  return FindSymbol(lib, "libcurl.so.4", name, out, error);
 }
 
 CurlFunctions Load() {
   CurlFunctions f;
   // The soname cairn was built against (Debian package libcurl4); never unloaded.
-  void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    const char* why = dlerror();
-    f.error = std::string("cannot load libcurl (") + (why ? why : "libcurl.so.4") +
-              "); install the libcurl4 package";
-    return f;
-  }
+  void* lib = OpenLibrary("libcurl.so.4", "libcurl4", &f.error);
+  if (lib == nullptr) return f;
   std::string& e = f.error;
   bool ok = Find(lib, "curl_global_init", &f.global_init, &e) &
             Find(lib, "curl_easy_init", &f.easy_init, &e) &
@@ -79,6 +72,21 @@ std::string CurlLoadError() { return Curl().error; }
 }  // namespace cairn
 
 using cairn::Curl;
+
+// The forwarders' symbols are local to the binary: never exported, they cannot stand in for
+// libcurl's own functions.
+CAIRN_HIDE_SYMBOL(curl_global_init)
+CAIRN_HIDE_SYMBOL(curl_easy_init)
+CAIRN_HIDE_SYMBOL(curl_easy_cleanup)
+CAIRN_HIDE_SYMBOL(curl_easy_reset)
+CAIRN_HIDE_SYMBOL(curl_easy_setopt)
+CAIRN_HIDE_SYMBOL(curl_easy_perform)
+CAIRN_HIDE_SYMBOL(curl_easy_getinfo)
+CAIRN_HIDE_SYMBOL(curl_easy_strerror)
+CAIRN_HIDE_SYMBOL(curl_slist_append)
+CAIRN_HIDE_SYMBOL(curl_slist_free_all)
+CAIRN_HIDE_SYMBOL(curl_share_init)
+CAIRN_HIDE_SYMBOL(curl_share_setopt)
 
 extern "C" {
 
