@@ -17,12 +17,10 @@ using provider::ResourceType;
 
 const std::vector<std::string> kTopKeys = {"name",   "version",   "api",    "description",
                                            "config", "configure", "expand", "resources"};
-const std::vector<std::string> kResourceKeys = {"description", "create_before_destroy",
-                                                "timeout",     "schema",
-                                                "version",     "read",
-                                                "read_all",    "plan",
-                                                "create",      "update",
-                                                "delete",      "import"};
+const std::vector<std::string> kResourceKeys = {
+    "description", "create_before_destroy", "timeout", "schema", "version", "read",
+    "read_all",    "read_all_by",           "plan",    "create", "update",  "delete",
+    "import"};
 const std::vector<std::string> kResourceFunctions = {"read",   "read_all", "plan",  "create",
                                                      "update", "delete",   "import"};
 const std::vector<std::string> kRequiredFunctions = {"read", "create", "update", "delete"};
@@ -212,6 +210,13 @@ Status ReadResource(lua_State* L, int t, const std::string& short_name, const Sc
         s = err.At(key, short_name, what + ": " + key + " must be true or false");
       else
         rt.create_before_destroy = v.AsBool();
+    } else if (key == "read_all_by") {
+      if (!v.is_string() || v.AsString() != "id_parent")
+        s = err.At(key, short_name, what + ": read_all_by must be \"id_parent\"",
+                   "read_all is then called once per group of states whose ids share everything "
+                   "before their last '/'");
+      else
+        rt.read_all_by_id_parent = true;
     } else if (key == "timeout") {
       if (!v.is_number() || v.AsNumber() <= 0)
         s = err.At(key, short_name, what + ": timeout must be a positive number of seconds");
@@ -239,6 +244,8 @@ Status ReadResource(lua_State* L, int t, const std::string& short_name, const Sc
     return std::find(present.begin(), present.end(), fn) != present.end();
   };
   rt.has_read_all = has("read_all");
+  if (rt.read_all_by_id_parent && !rt.has_read_all)
+    return err.At("read_all_by", short_name, what + ": read_all_by needs a read_all function");
   rt.has_plan = has("plan");
   rt.has_import = has("import");
   auto id = rt.attributes.find("id");

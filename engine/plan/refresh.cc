@@ -84,7 +84,7 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
   RefreshResult result;
   result.refreshed = prior;
   std::vector<Task> tasks;
-  std::map<std::string, size_t> batch_of_type;
+  std::map<std::string, size_t> batch_of_type;  // "type" or "type\nid parent" -> task
   for (const auto& [address, r] : prior.resources) {
     provider::Provider* p = providers.Find(r.provider);
     if (p == nullptr) {
@@ -109,7 +109,13 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
       continue;
     }
     if (type->has_read_all) {
-      auto [it, inserted] = batch_of_type.emplace(r.type, tasks.size());
+      // One batch per type, or per id parent where the type asks for it (see ResourceType).
+      std::string batch = r.type;
+      if (type->read_all_by_id_parent) {
+        size_t slash = r.id.rfind('/');
+        batch.append("\n").append(r.id, 0, slash == std::string::npos ? 0 : slash);
+      }
+      auto [it, inserted] = batch_of_type.emplace(std::move(batch), tasks.size());
       if (inserted) {
         tasks.emplace_back();
         tasks.back().provider = p;

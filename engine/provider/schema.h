@@ -37,6 +37,10 @@ struct ResourceType {
   std::map<std::string, Attribute> attributes;
   bool create_before_destroy = false;  // replace by creating the new object first
   bool has_read_all = false;
+  /// The refresh calls read_all once per group of states whose ids share their parent (the id
+  /// up to its last '/', e.g. one kind in one namespace), the groups at once, instead of once
+  /// for the whole type.
+  bool read_all_by_id_parent = false;
   bool has_plan = false;
   bool has_import = false;
   int version = 1;

@@ -209,6 +209,9 @@ local object = {
 
   -- One LIST per kind and namespace, selecting what cairn manages (see read_all below).
   read_all = function(ctx, states) return read_all(need_client(ctx), states) end,
+  -- An id is <apiVersion>/<kind>/<namespace>/<name>: one call per kind and namespace, so that
+  -- the LISTs run side by side.
+  read_all_by = "id_parent",
 
   create = function(ctx, planned) return apply(ctx, planned) end,
   update = function(ctx, prior, planned) return apply(ctx, planned) end,

@@ -73,6 +73,7 @@ TEST_F(LuaProviderTest, SchemaComesFromThePluginTable) {
   ASSERT_EQ(schema.resources.count("echo.thing"), 1u);
   const auto& thing = schema.resources.at("echo.thing");
   EXPECT_TRUE(thing.has_read_all);
+  EXPECT_TRUE(thing.read_all_by_id_parent);
   EXPECT_TRUE(thing.has_plan);
   EXPECT_TRUE(thing.has_import);
   EXPECT_EQ(thing.timeout_seconds, 5);
@@ -368,6 +369,14 @@ TEST(PluginLoaderTest, UnknownAttributeFlagIsRejectedWithFileAndLine) {
             "plugins/badflag/provider.lua:7: attribute 'label' of badflag.box has unknown flag "
             "'requried'");
   EXPECT_EQ(r.status().hint(), "did you mean 'required'?");
+}
+
+TEST(PluginLoaderTest, ReadAllByTakesOnlyIdParent) {
+  auto r = LoadPlugin(Info("badbatch"), HostOptions());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "plugins/badbatch/provider.lua:9: resource 'box' (badbatch.box): read_all_by must be "
+            "\"id_parent\"");
 }
 
 TEST(PluginLoaderTest, NameMustMatchTheFolder) {

@@ -232,6 +232,27 @@ TEST_F(PlannerTest, RefreshReadsEachBatchTypeOnceAndOthersOneByOne) {
   EXPECT_FALSE(p.HasChanges());
 }
 
+TEST_F(PlannerTest, RefreshReadsEachIdParentOnItsOwnAndAtOnce) {
+  fake_->schema().resources.at("local.dir").read_all_by_id_parent = true;
+  const std::pair<const char*, const char*> dirs[] = {
+      {"a-x", "ns-a/x"}, {"a-y", "ns-a/y"}, {"b-x", "ns-b/x"}, {"lone", "lone"}};
+  for (const auto& [name, id] : dirs) {
+    Have(std::string("local.dir.") + name,
+         Map({{"id", Value(id)}, {"path", Value(std::string("/") + id)}}));
+    Want(std::string("local.dir.") + name, Map({{"path", Value(std::string("/") + id)}}));
+  }
+  fake_->RemoveObject("local.dir", "ns-b/x");
+  fake_->SetDelay(std::chrono::milliseconds(100));  // so that the reads overlap
+  Plan p = MakeOk();
+  // "ns-a", "ns-b" and "" (an id without '/'): three reads, run side by side.
+  EXPECT_EQ(fake_->CallCount("read_all"), 3);
+  EXPECT_GE(fake_->max_in_flight(), 2);
+  ASSERT_EQ(p.drift.size(), 1u);
+  EXPECT_EQ(p.drift[0].address, "local.dir.b-x");
+  EXPECT_EQ(p.refreshed.resources.count("local.dir.a-x"), 1u);
+  EXPECT_EQ(p.refreshed.resources.count("local.dir.lone"), 1u);
+}
+
 TEST_F(PlannerTest, NoRefreshTrustsTheState) {
   Have("local.file.a", Map({{"id", Value("1")}, {"path", Value("/a")}}));
   fake_->RemoveObject("local.file", "1");

@@ -128,6 +128,7 @@ return {
       import = function(ctx, id)
         return { id = id, name = string.gsub(id, "^thing%-", "") }
       end,
+      read_all_by = "id_parent",
     },
     echo = {
       schema = { value = { type = "any" }, ctx_info = { type = "map", computed = true } },
