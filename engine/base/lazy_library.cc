@@ -4,7 +4,7 @@
 namespace cairn {
 
 void* OpenLibrary(const char* soname, const char* package, std::string* error) {
-  void* lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  void* lib = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
   if (lib == nullptr) {
     const char* why = dlerror();
     *error = std::string("cannot load ") + soname + " (" + (why ? why : "not found") +

@@ -12,8 +12,13 @@ namespace cairn {
 /// lazy_*.cc defines the functions cairn calls and forwards them to the library, which it opens
 /// with this on the first call (see lazy_curl.h, lazy_crypto.cc, engine/git/lazy_git2.cc).
 ///
-/// dlopen()s `soname` (RTLD_NOW | RTLD_LOCAL, never closed: forwarders keep its functions).
-/// On failure returns nullptr and sets *error to why, naming the Debian `package` to install.
+/// dlopen()s `soname` (RTLD_LOCAL, never closed: forwarders keep its functions). On failure
+/// returns nullptr and sets *error to why, naming the Debian `package` to install.
+///
+/// RTLD_LAZY, as the loader binds libraries linked normally: a function of the library or of
+/// its dependencies is bound on its first call. RTLD_NOW would bind every one of them at once
+/// (libcurl's and libgit2's trees hold thousands), more work than linking did. The functions a
+/// forwarder needs are looked up with FindSymbol when the library is opened.
 void* OpenLibrary(const char* soname, const char* package, std::string* error);
 
 /// Looks `name` up in `lib` (opened as `soname`) into *out; records the first missing one in
