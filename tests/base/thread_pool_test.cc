@@ -1,6 +1,7 @@
 #include "engine/base/thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -109,22 +110,30 @@ TEST(ThreadPoolTest, WaitReturnsOnlyAfterEveryTaskHasFinished) {
   ThreadPool pool;
   constexpr size_t kTasks = 8;
   std::atomic<size_t> finished{0};
+  std::atomic<bool> last_may_finish{false};
   std::atomic<bool> wait_returned{false};
-  std::atomic<size_t> saw_wait_returned{0};
   std::vector<int> results(kTasks, 0);  // plain writes, read after Wait
   TaskGroup group(&pool);
   for (size_t i = 0; i < kTasks; ++i)
     group.Start([&, i] {
-      // The tasks finish one after another, in order, each after the one before.
-      while (finished.load() != i) std::this_thread::yield();
+      if (i == kTasks - 1)
+        while (!last_may_finish.load()) std::this_thread::yield();
       results[i] = static_cast<int>(i) + 1;
-      if (wait_returned.load()) ++saw_wait_returned;
-      finished.store(i + 1);
+      ++finished;
     });
-  group.Wait();
-  wait_returned.store(true);
+  std::thread waiter([&] {
+    group.Wait();
+    wait_returned.store(true);
+  });
+  while (finished.load() < kTasks - 1) std::this_thread::yield();
+  // Every task but the last is done. A Wait that returned early gets a moment to show it; a
+  // correct one cannot return before last_may_finish, so this never fails on a slow machine.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(wait_returned.load());
+  last_may_finish.store(true);
+  waiter.join();
+  EXPECT_TRUE(wait_returned.load());
   EXPECT_EQ(finished.load(), kTasks);
-  EXPECT_EQ(saw_wait_returned.load(), 0u);
   for (size_t i = 0; i < kTasks; ++i) EXPECT_EQ(results[i], static_cast<int>(i) + 1);
 }
 
