@@ -57,6 +57,7 @@ Session::Session(GlobalOptions opts)
       color_err_(!opts_.no_color && ColorWanted(stderr)) {}
 
 void Session::Close() {
+  if (opening_git_.valid()) opening_git_.wait();
   if (expanding_.valid()) expanding_.wait();
   if (configured_signal_.valid()) configured_signal_.wait();
   if (preparing_http_.valid()) preparing_http_.wait();
@@ -98,7 +99,8 @@ std::vector<Diagnostic> Session::TakeJsonDiagnostics() {
 }
 
 bool Session::LoadBlueprint(bool resolve_secrets) {
-  if (git_ != nullptr && git_->from_tree) {
+  // While OpenGit's spare thread runs there is no rev: the blueprint is the work tree's.
+  if (!opening_git_.valid() && git_ != nullptr && git_->from_tree) {
     if (!LoadBlueprintFromCommit(opts_.file, *git_, &blueprint_, &diags_)) return false;
   } else if (!fs::exists(opts_.file)) {
     Diagnostic d;
@@ -112,6 +114,7 @@ bool Session::LoadBlueprint(bool resolve_secrets) {
   } else if (!blueprint::LoadFile(opts_.file, &blueprint_, &diags_)) {
     return false;
   }
+  if (!FinishOpeningGit()) return false;
   if (git_ != nullptr && !ScanGitChanges()) return false;
   blueprint::Validate(blueprint_, &diags_);
   if (diags_.has_errors()) return false;
@@ -155,7 +158,7 @@ std::vector<std::string> Session::BlueprintPluginDirs() const {
 std::vector<std::string> Session::PluginSearchDirs() {
   std::vector<std::string> dirs = {BuiltinPluginDir()};
   for (const std::string& abs : BlueprintPluginDirs())
-    dirs.push_back(git_ != nullptr ? CommitPluginDir(*git_, abs, &diags_) : abs);
+    dirs.push_back(git() != nullptr ? CommitPluginDir(*git_, abs, &diags_) : abs);
   for (const std::string& d : opts_.plugin_dirs) dirs.push_back(fs::absolute(d).string());
   return dirs;
 }
@@ -349,6 +352,17 @@ bool Session::OpenBackend() {
 namespace cairn::cli {
 
 bool Session::OpenGit(const std::string& rev) {
+  if (rev.empty()) {
+    opening_git_ = AsyncTask::Start([this] {
+      Result<std::unique_ptr<GitSource>> src = OpenGitSource(opts_.file, "");
+      if (src.ok()) {
+        git_ = std::move(*src);
+      } else {
+        opening_git_error_ = src.status();
+      }
+    });
+    return true;
+  }
   Result<std::unique_ptr<GitSource>> src = OpenGitSource(opts_.file, rev);
   if (!src.ok()) {
     diags_.AddStatus(src.status());
@@ -356,6 +370,19 @@ bool Session::OpenGit(const std::string& rev) {
   }
   git_ = std::move(*src);
   return true;
+}
+
+bool Session::FinishOpeningGit() {
+  if (!opening_git_.valid()) return true;
+  opening_git_.get();
+  if (opening_git_error_.ok()) return true;
+  diags_.AddStatus(opening_git_error_);
+  return false;
+}
+
+GitSource* Session::git() {
+  FinishOpeningGit();
+  return git_.get();
 }
 
 bool Session::ScanGitChanges() {

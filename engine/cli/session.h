@@ -86,9 +86,13 @@ class Session {
 
   /// Finds the git repository holding the blueprint and the commit this run is made from
   /// (`rev`, or HEAD); with a rev, LoadBlueprint and LoadPlugins read from that commit.
+  /// Without a rev the blueprint comes from the work tree, so the repository is opened on a
+  /// spare thread while LoadBlueprint reads the file (loading and starting libgit2 parses the
+  /// system's CA bundle, more work than reading a blueprint of 1,000 resources); what that
+  /// finds, errors included, comes with the first use (LoadBlueprint, git()).
   bool OpenGit(const std::string& rev);
-  /// What OpenGit found; null before it.
-  GitSource* git() { return git_.get(); }
+  /// What OpenGit found; null before it, or outside a repository.
+  GitSource* git();
   /// The state directory OpenBackend uses (before a blueprint is loaded: beside -f).
   std::string StateDir() const;
 
@@ -141,6 +145,8 @@ class Session {
   std::unique_ptr<GitSource> git_;
   state::BackendConfig state_config_;
   std::shared_ptr<state::StatePrefetch> prefetch_;  // see PrefetchState
+  /// Waits for OpenGit's spare thread, if any; false (with its error in diags_) if it failed.
+  bool FinishOpeningGit();
   /// Waits for StartExpanding's work, if any, and adds its diagnostics to diags_.
   void FinishExpanding();
   /// Waits until StartExpanding's thread has loaded and configured the providers (it may still
@@ -155,6 +161,8 @@ class Session {
   Diagnostics background_diags_;         // what it reported expanding
   std::future<void> configured_signal_;  // set once that thread has configured the providers
   AsyncTask preparing_http_;             // lua::PrepareHttp on a spare thread (StartExpanding)
+  Status opening_git_error_;             // why OpenGit's spare thread found no repository
+  AsyncTask opening_git_;                // OpenGitSource on a spare thread; sets git_ (OpenGit)
   // Last, so that it is destroyed first: its destructor waits for the thread.
   AsyncTask expanding_;
 };
