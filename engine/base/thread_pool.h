@@ -22,11 +22,18 @@ class TaskGroup;
 /// Tasks must not throw: an exception leaving a task ends the process through std::terminate,
 /// as one leaving a std::thread's function does (AsyncTask catches them for its caller).
 ///
+/// There is no bound on the number of workers: callers bound their own concurrency (a
+/// ParallelFor's parallelism, apply's --parallelism), and the pool keeps as many workers as were
+/// ever busy at once. A thread_local in code that tasks run lives on from one task to the next
+/// on the same worker, so it may cache (a scratch buffer, a random generator) but must not carry
+/// one task's data into another's.
+///
 /// Most callers use Shared() through a TaskGroup or AsyncTask.
 class ThreadPool {
  public:
   ThreadPool() = default;
   /// Wakes the idle workers, lets running tasks finish, and joins every worker.
+  /// REQUIRES: no Run() concurrent with it or after it.
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -39,6 +46,7 @@ class ThreadPool {
 
   /// Runs fn on an idle or a new worker; `group` (may be null) is told once fn has returned and
   /// its worker is idle again, so that the next task started after group->Wait() finds it.
+  /// Throws std::system_error (and runs nothing) if a new thread is needed and cannot start.
   void Run(std::function<void()> fn, TaskGroup* group = nullptr);
 
   /// Workers started so far (running or idle), for tests and diagnostics.
