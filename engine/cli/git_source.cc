@@ -72,6 +72,7 @@ Result<std::unique_ptr<GitSource>> OpenGitSource(const std::string& blueprint_fi
   Result<std::unique_ptr<git::Repo>> repo = git::Repo::Discover(blueprint_file);
   if (!repo.ok()) {
     if (rev.empty() && repo.status().code() == Status::Code::kNotFound) return src;
+    if (repo.status().code() != Status::Code::kNotFound) return repo.status();  // e.g. no libgit2
     return Status::Error(
         "--rev " + rev + ": the blueprint " + blueprint_file + " is not inside a git repository",
         "run cairn from a clone of the repository that holds the blueprint");
