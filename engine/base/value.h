@@ -19,7 +19,7 @@ namespace cairn {
 ///
 /// Lists and maps are shared between copies and copied on the first write (a blueprint, its
 /// expansion, the state, the refreshed state and the plan hold the same attributes, and copying
-/// them node by node was most of a plan's allocations). Mutable access (MutableMap, MutableList,
+/// them node by node was a fifth of a plan's work). Mutable access (MutableMap, MutableList,
 /// FindMutable, operator[], Push) first makes the container this value's own; so a reference
 /// obtained through it must not be used to write after the value (or a value holding it) was
 /// copied, and a pointer from Find may point into the old, shared container after a write.
