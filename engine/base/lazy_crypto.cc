@@ -34,14 +34,32 @@ namespace {
 constexpr const char* kSoname = "libcrypto.so.3";  // the soname cairn was built against
 
 // Every libcrypto function cairn calls; each has a forwarder below.
-#define CAIRN_CRYPTO_FUNCTIONS(X)                                                               \
-  X(EVP_CIPHER_CTX_ctrl)                                                                        \
-  X(EVP_CIPHER_CTX_free)                                                                        \
-  X(EVP_CIPHER_CTX_new) X(EVP_DecodeBlock) X(EVP_DecryptFinal_ex) X(EVP_DecryptInit_ex)         \
-      X(EVP_DecryptUpdate) X(EVP_Digest) X(EVP_EncodeBlock) X(EVP_EncryptFinal_ex)              \
-          X(EVP_EncryptInit_ex) X(EVP_EncryptUpdate) X(EVP_PBE_scrypt) X(EVP_PKEY_free)         \
-              X(EVP_PKEY_get_raw_public_key) X(EVP_PKEY_new_raw_private_key) X(EVP_aes_256_gcm) \
-                  X(EVP_sha1) X(EVP_sha256) X(HMAC) X(PKCS5_PBKDF2_HMAC) X(RAND_bytes) X(SHA256)
+// clang-format off
+#define CAIRN_CRYPTO_FUNCTIONS(X) \
+  X(EVP_CIPHER_CTX_ctrl) \
+  X(EVP_CIPHER_CTX_free) \
+  X(EVP_CIPHER_CTX_new) \
+  X(EVP_DecodeBlock) \
+  X(EVP_DecryptFinal_ex) \
+  X(EVP_DecryptInit_ex) \
+  X(EVP_DecryptUpdate) \
+  X(EVP_Digest) \
+  X(EVP_EncodeBlock) \
+  X(EVP_EncryptFinal_ex) \
+  X(EVP_EncryptInit_ex) \
+  X(EVP_EncryptUpdate) \
+  X(EVP_PBE_scrypt) \
+  X(EVP_PKEY_free) \
+  X(EVP_PKEY_get_raw_public_key) \
+  X(EVP_PKEY_new_raw_private_key) \
+  X(EVP_aes_256_gcm) \
+  X(EVP_sha1) \
+  X(EVP_sha256) \
+  X(HMAC) \
+  X(PKCS5_PBKDF2_HMAC) \
+  X(RAND_bytes) \
+  X(SHA256)
+// clang-format on
 
 /// The functions looked up in libcrypto.so.3, typed as OpenSSL's headers declare them.
 struct CryptoFunctions {

@@ -27,27 +27,55 @@ namespace {
 constexpr const char* kSoname = "libgit2.so.1.5";  // the soname cairn was built against
 
 // Every libgit2 function cairn calls; each has a forwarder below.
-#define CAIRN_GIT_FUNCTIONS(X)                                                                     \
-  X(git_blob_free)                                                                                 \
-  X(git_blob_lookup)                                                                               \
-  X(git_blob_rawcontent)                                                                           \
-  X(git_blob_rawsize) X(git_buf_dispose) X(git_commit_author) X(git_commit_extract_signature)      \
-      X(git_commit_free) X(git_commit_id) X(git_commit_summary) X(git_commit_time)                 \
-          X(git_commit_tree) X(git_credential_ssh_key_new) X(git_error_last)                       \
-              X(git_graph_descendant_of) X(git_ignore_path_is_ignored) X(git_libgit2_init)         \
-                  X(git_libgit2_opts) X(git_object_free) X(git_object_peel) X(git_oid_equal)       \
-                      X(git_oid_tostr) X(git_reference_name_to_id) X(git_remote_create_anonymous)  \
-                          X(git_remote_fetch) X(git_remote_free) X(git_remote_lookup) X(           \
-                              git_remote_url) X(git_repository_free) X(git_repository_head_unborn) \
-                              X(git_repository_open_ext) X(git_repository_workdir)                 \
-                                  X(git_revparse_single) X(git_status_byindex)                     \
-                                      X(git_status_list_entrycount) X(git_status_list_free)        \
-                                          X(git_status_list_new) X(git_tree_entry_byindex)         \
-                                              X(git_tree_entry_bypath) X(git_tree_entry_free)      \
-                                                  X(git_tree_entry_id) X(git_tree_entry_name)      \
-                                                      X(git_tree_entry_type)                       \
-                                                          X(git_tree_entrycount) X(git_tree_free)  \
-                                                              X(git_tree_lookup)
+// clang-format off
+#define CAIRN_GIT_FUNCTIONS(X) \
+  X(git_blob_free) \
+  X(git_blob_lookup) \
+  X(git_blob_rawcontent) \
+  X(git_blob_rawsize) \
+  X(git_buf_dispose) \
+  X(git_commit_author) \
+  X(git_commit_extract_signature) \
+  X(git_commit_free) \
+  X(git_commit_id) \
+  X(git_commit_summary) \
+  X(git_commit_time) \
+  X(git_commit_tree) \
+  X(git_credential_ssh_key_new) \
+  X(git_error_last) \
+  X(git_graph_descendant_of) \
+  X(git_ignore_path_is_ignored) \
+  X(git_libgit2_init) \
+  X(git_libgit2_opts) \
+  X(git_object_free) \
+  X(git_object_peel) \
+  X(git_oid_equal) \
+  X(git_oid_tostr) \
+  X(git_reference_name_to_id) \
+  X(git_remote_create_anonymous) \
+  X(git_remote_fetch) \
+  X(git_remote_free) \
+  X(git_remote_lookup) \
+  X(git_remote_url) \
+  X(git_repository_free) \
+  X(git_repository_head_unborn) \
+  X(git_repository_open_ext) \
+  X(git_repository_workdir) \
+  X(git_revparse_single) \
+  X(git_status_byindex) \
+  X(git_status_list_entrycount) \
+  X(git_status_list_free) \
+  X(git_status_list_new) \
+  X(git_tree_entry_byindex) \
+  X(git_tree_entry_bypath) \
+  X(git_tree_entry_free) \
+  X(git_tree_entry_id) \
+  X(git_tree_entry_name) \
+  X(git_tree_entry_type) \
+  X(git_tree_entrycount) \
+  X(git_tree_free) \
+  X(git_tree_lookup)
+// clang-format on
 
 /// The functions looked up in libgit2.so.1.5, typed as libgit2's headers declare them; all
 /// null when it could not be loaded.
