@@ -1,6 +1,7 @@
 // What apply shows while it runs: on a terminal a live status area (one line per resource in
 // flight with its elapsed time, and a counter) under the lines of finished steps; on a pipe one
-// plain line per event, plus a "Still creating... [10s elapsed]" line every 10 s of a long step.
+// plain line per event (written out by the ticker every quarter of a second, not line by line),
+// plus a "Still creating... [10s elapsed]" line every 10 s of a long step.
 #pragma once
 
 #include <chrono>
