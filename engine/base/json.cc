@@ -168,6 +168,10 @@ bool JsonWriter::WriteString(std::string_view s) { return json_text::AppendQuote
 
 }  // namespace
 
+bool AppendJson(const Value& v, int indent, int depth, std::string* out, const JsonOptions& opts) {
+  return JsonWriter(indent, opts, out).Write(v, depth);
+}
+
 std::string DumpJson(const Value& v, int indent, const JsonOptions& opts) {
   std::string out;
   if (JsonWriter(indent, opts, &out).Write(v, 0)) return out;

@@ -27,5 +27,11 @@ Value FromJson(const nlohmann::json& j);
 Result<Value> ParseJson(std::string_view text);
 /// Serialises a Value; indent < 0 means compact.
 std::string DumpJson(const Value& v, int indent = -1, const JsonOptions& opts = {});
+/// Appends `v` to *out as DumpJson writes it when nested `depth` levels deep in a larger
+/// document, so that parts of one document can be written apart (and side by side). Returns
+/// false, leaving *out partly written, for a string that is not valid UTF-8: DumpJson of the
+/// whole document owns the replacement rules for those.
+bool AppendJson(const Value& v, int indent, int depth, std::string* out,
+                const JsonOptions& opts = {});
 
 }  // namespace cairn

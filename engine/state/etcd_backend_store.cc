@@ -222,7 +222,7 @@ Status EtcdBackend::Save(const State& s) {
     Result<std::string> readable = ReadSnapshot(**old, revision);
     if (!readable.ok()) return Status(readable.status()).Prepend("refusing to save: ");
   }
-  Result<std::string> text = SealIfKeyed(cipher_.get(), DumpJson(StateToValue(s), 2) + "\n");
+  Result<std::string> text = SealIfKeyed(cipher_.get(), StateToJson(s, 2) + "\n");
   if (!text.ok()) return text.status();
   std::vector<std::string> chunks = Chunks(*text, kChunkBytes);
   const std::string writer = NewLineage();

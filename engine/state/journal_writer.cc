@@ -131,15 +131,13 @@ Status JournalWriter::WaitDurable(uint64_t seq) {
   return Status::Ok();
 }
 
-Status JournalWriter::Rebase(const State& saved, const Value& snapshot) {
+Status JournalWriter::Rebase(const State& saved, const Value::List& resources) {
   // The snapshot's resources by address, as written (so no resource is converted again).
   std::unordered_map<std::string_view, const Value*> written;
-  if (const Value* list = snapshot.Find("resources"); list != nullptr && list->is_list()) {
-    written.reserve(list->size());
-    for (const Value& r : list->AsList())
-      if (const Value* a = r.Find("address"); a != nullptr && a->is_string())
-        written.emplace(a->AsString(), &r);
-  }
+  written.reserve(resources.size());
+  for (const Value& r : resources)
+    if (const Value* a = r.Find("address"); a != nullptr && a->is_string())
+      written.emplace(a->AsString(), &r);
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !writing_; });
   if (closed_) return Status::Ok();

@@ -379,8 +379,8 @@ Status LocalBackend::Save(const State& s) {
         "the state changed since it was loaded (another cairn command ran); load it again and "
         "re-plan");
   }
-  const Value snapshot = StateToValue(s);
-  Result<std::string> text = SealIfKeyed(cipher_.get(), DumpJson(snapshot, 2) + "\n");
+  Value::List written;  // the resources as written, for the journal's rebase below
+  Result<std::string> text = SealIfKeyed(cipher_.get(), StateToJson(s, 2, &written) + "\n");
   if (!text.ok()) return text.status();
   if (old.exists) {
     Status b = KeepBackup(old);
@@ -395,7 +395,7 @@ Status LocalBackend::Save(const State& s) {
   // The journal's records are in the snapshot now: restart an open journal on top of it, or
   // retire a leftover one.
   if (std::shared_ptr<JournalWriter> w = journal_.lock(); w != nullptr && !w->closed()) {
-    st = w->Rebase(s, snapshot);
+    st = w->Rebase(s, written);
     if (!st.ok()) return st;
   } else if (unlink(journal_path().c_str()) == 0) {
     st = SyncDir(dir_);

@@ -156,7 +156,7 @@ Status InMemoryBackend::Save(const State& s) {
     shared_->backups.emplace_back(shared_->serial, shared_->snapshot);
     while (shared_->backups.size() > kKeepBackups) shared_->backups.pop_front();
   }
-  shared_->snapshot = DumpJson(StateToValue(s), 2);
+  shared_->snapshot = StateToJson(s, 2);
   shared_->lineage = s.lineage;
   shared_->serial = s.serial;
   ++shared_->saves;

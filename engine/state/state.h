@@ -45,6 +45,11 @@ void AppendHistory(State* s, Value record, size_t keep = 20);
 
 /// Serialises to the state file format (documented in docs/state.md).
 Value StateToValue(const State& s);
+/// The text DumpJson(StateToValue(s), indent) writes, without building that value first and
+/// with the resources of a large state written side by side (state_json.cc): apply writes the
+/// whole state once more at its end, and that write is on the user's clock. When `resources`
+/// is given it receives ResourceToValue of each resource, in the order written.
+std::string StateToJson(const State& s, int indent, Value::List* resources = nullptr);
 /// Parses the state file format; errors name the offending field.
 Result<State> StateFromValue(const Value& v);
 /// The same, taking the value apart instead of copying from it (large states load faster).
