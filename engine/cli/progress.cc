@@ -154,7 +154,7 @@ void ProgressPrinter::PrintLine(const std::string& line) {
   DrawStatus();
   // On a pipe the ticker flushes what was printed a quarter of a second later at the latest:
   // a write per line would cost more than the step itself when hundreds finish each second.
-  if (opts_.live || !ticker_.joinable()) *out_ << std::flush;
+  if (opts_.live || !opts_.ticker) *out_ << std::flush;
 }
 
 void ProgressPrinter::CheckInterrupts() {

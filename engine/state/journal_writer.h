@@ -44,9 +44,9 @@ class JournalWriter {
   /// The caller that finds no write in progress writes everything queued so far.
   Status WaitDurable(uint64_t seq);
   /// Called after a snapshot `saved` was written: restarts the file on top of it, keeping only
-  /// the records the snapshot does not already reflect. `written` holds the snapshot's
-  /// resources as written (StateToJson's), which the save has built already.
-  Status Rebase(const State& saved, const Value::List& written);
+  /// the records the snapshot does not already reflect. `resources` are the snapshot's
+  /// resources as written (StateToJson gives them), which the save has built already.
+  Status Rebase(const State& saved, const Value::List& resources);
   Status Close();
   /// How many write+fdatasync rounds ran; with concurrent callers, fewer than records.
   uint64_t syncs() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -63,11 +64,17 @@ bool AppendAllResources(const State& s, int indent, std::string* out, Value::Lis
   std::vector<char> ok(parts, 0);
   {
     TaskGroup helpers;
-    for (size_t p = 1; p < parts; ++p)
-      helpers.Start([&, p] {
+    for (size_t p = 1; p < parts; ++p) {
+      auto part = [&, p] {
         ok[p] =
             AppendResources(bounds[p], bounds[p + 1], false, indent, &texts[p], values, starts[p]);
-      });
+      };
+      try {
+        helpers.Start(part);
+      } catch (const std::system_error&) {
+        part();  // no spare thread: the state is written all the same, here
+      }
+    }
     ok[0] = AppendResources(bounds[0], bounds[1], true, indent, out, values, 0);
     helpers.Wait();
   }

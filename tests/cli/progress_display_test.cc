@@ -1,6 +1,9 @@
 // The apply progress display, driven with a fake clock: plain lines on a pipe (with a note every
 // 10 s of a long step), a redrawn status area on a terminal, retry lines, and the final report.
+#include <mutex>
 #include <sstream>
+#include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +74,61 @@ TEST_F(ProgressTest, PipeShowsRetries) {
   Take();
   p->OnRetry(apply::RetryEvent{"a.b.c", Action::kCreate, 2, 5, 2.34, "create: busy"});
   EXPECT_EQ(Take(), "a.b.c: retrying in 2.3s (attempt 2/5): create: busy\n");
+}
+
+// A stream buffer that keeps what was written out (flushed) apart from what is still buffered,
+// as stdout on a pipe does; safe to read from another thread than the one writing.
+class FlushRecorder : public std::stringbuf {
+ public:
+  std::string written() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return written_;
+  }
+  int flushes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return flushes_;
+  }
+
+ protected:
+  int sync() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    written_ += str();
+    str("");
+    ++flushes_;
+    return 0;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string written_;
+  int flushes_ = 0;
+};
+
+TEST(ProgressPipeTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
+  FlushRecorder buf;
+  std::ostream out(&buf);
+  ProgressOptions o;
+  o.out = &out;  // a pipe (not live), with the real ticker
+  constexpr int kSteps = 200;
+  ProgressPrinter p(o, kSteps);
+  for (int i = 0; i < kSteps; ++i) {
+    std::string address = "local.file.f" + std::to_string(i);
+    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kStart, address, Action::kCreate, "", 0});
+    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kDone, address, Action::kCreate, "", 0.01});
+  }
+  EXPECT_LT(buf.flushes(), 2 * kSteps / 10) << "a write per line would be " << 2 * kSteps;
+  // The ticker writes them out without waiting for the apply to end (it ticks every 250 ms).
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (buf.written().find("local.file.f199: Creation complete") == std::string::npos &&
+         Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::string written = buf.written();
+  EXPECT_NE(written.find("local.file.f0: Creating...\n"), std::string::npos);
+  EXPECT_NE(written.find("local.file.f199: Creation complete after 0.0s (200/200)\n"),
+            std::string::npos)
+      << written.substr(written.size() > 300 ? written.size() - 300 : 0);
+  p.Finish();
+  EXPECT_EQ(buf.written().size(), written.size()) << "nothing was left unwritten";
 }
 
 TEST_F(ProgressTest, TerminalKeepsAStatusAreaUnderFinishedLines) {
