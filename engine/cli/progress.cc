@@ -111,7 +111,8 @@ void ProgressPrinter::Finish() {
   if (finished_) return;
   CheckInterrupts();
   EraseStatus();
-  *out_ << std::flush;
+  *out_ << pending_ << std::flush;
+  pending_.clear();
   finished_ = true;
   if (opts_.live) SetInterruptNoticesQuiet(false);
 }
@@ -149,6 +150,11 @@ void ProgressPrinter::DrawStatus() {
 }
 
 void ProgressPrinter::PrintLine(const std::string& line) {
+  if (Batched()) {
+    pending_ += line;
+    pending_ += '\n';
+    return;
+  }
   EraseStatus();
   *out_ << line << "\n";
   DrawStatus();
@@ -204,6 +210,7 @@ void ProgressPrinter::OnEvent(const apply::ApplyEvent& e) {
   }
   // On a terminal the start is visible in the status area; only the outcome scrolls.
   if (opts_.live && e.kind == apply::ApplyEvent::Kind::kStart) {
+    if (Batched()) return;  // the next tick shows it
     EraseStatus();
     DrawStatus();
     *out_ << std::flush;
@@ -230,6 +237,8 @@ void ProgressPrinter::Tick() {
   CheckInterrupts();
   if (opts_.live) {
     EraseStatus();
+    *out_ << pending_;
+    pending_.clear();
     DrawStatus();
     *out_ << std::flush;
     return;

@@ -1,7 +1,8 @@
 // What apply shows while it runs: on a terminal a live status area (one line per resource in
-// flight with its elapsed time, and a counter) under the lines of finished steps; on a pipe one
-// plain line per event (written out by the ticker every quarter of a second, not line by line),
-// plus a "Still creating... [10s elapsed]" line every 10 s of a long step.
+// flight with its elapsed time, and a counter) under the lines of finished steps, redrawn by the
+// ticker every quarter of a second; on a pipe one plain line per event (written out by the
+// ticker, not line by line), plus a "Still creating... [10s elapsed]" line every 10 s of a long
+// step.
 #pragma once
 
 #include <chrono>
@@ -58,6 +59,9 @@ class ProgressPrinter {
   };
 
   std::chrono::steady_clock::time_point Now() const;
+  // Whether a terminal display leaves its redraws to the ticker: one redraw per event would
+  // hold every apply worker behind the terminal when hundreds of steps finish each second.
+  bool Batched() const { return opts_.live && opts_.ticker; }
   // REQUIRES: mu_ held. Prints one line above the status area (or plainly).
   void PrintLine(const std::string& line);
   void EraseStatus();
@@ -71,7 +75,8 @@ class ProgressPrinter {
   std::mutex mu_;
   std::vector<InFlight> in_flight_;  // in start order
   size_t done_ = 0, failed_ = 0, skipped_ = 0;
-  size_t drawn_ = 0;  // status lines on screen
+  size_t drawn_ = 0;     // status lines on screen
+  std::string pending_;  // Batched(): finished lines the next tick prints above the status area
   int interrupts_seen_ = 0;
   bool finished_ = false;
   std::mutex tick_mu_;

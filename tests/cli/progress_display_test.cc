@@ -104,7 +104,7 @@ class FlushRecorder : public std::stringbuf {
   int flushes_ = 0;
 };
 
-TEST(ProgressPipeTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
+TEST(ProgressTickerTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
   FlushRecorder buf;
   std::ostream out(&buf);
   ProgressOptions o;
@@ -129,6 +129,43 @@ TEST(ProgressPipeTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
       << written.substr(written.size() > 300 ? written.size() - 300 : 0);
   p.Finish();
   EXPECT_EQ(buf.written().size(), written.size()) << "nothing was left unwritten";
+}
+
+TEST(ProgressTickerTest, ATerminalIsRedrawnByTheTickerNotOnEveryEvent) {
+  FlushRecorder buf;
+  std::ostream out(&buf);
+  ProgressOptions o;
+  o.out = &out;
+  o.live = true;  // a terminal, with the real ticker
+  constexpr int kSteps = 200;
+  ProgressPrinter p(o, kSteps);
+  for (int i = 0; i < kSteps; ++i) {
+    std::string address = "local.file.f" + std::to_string(i);
+    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kStart, address, Action::kCreate, "", 0});
+    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kDone, address, Action::kCreate, "", 0.01});
+  }
+  EXPECT_LT(buf.flushes(), 2 * kSteps / 10) << "a redraw per event would be " << 2 * kSteps;
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (buf.written().find("200/200 done") == std::string::npos && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  p.Finish();
+  std::string written = buf.written();
+  EXPECT_NE(written.find("200/200 done, 0 in progress, 0 failed\n"), std::string::npos)
+      << "the ticker drew the status area while the apply ran";
+  // Every finished line is printed once, in order, and the status area is gone at the end.
+  size_t at = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    std::string line = "local.file.f" + std::to_string(i) + ": Creation complete after 0.0s (" +
+                       std::to_string(i + 1) + "/" + std::to_string(kSteps) + ")\n";
+    size_t found = written.find(line, at);
+    ASSERT_NE(found, std::string::npos) << line;
+    EXPECT_EQ(written.find(line, found + 1), std::string::npos) << line;
+    at = found + line.size();
+  }
+  size_t last_erase = written.rfind("\x1b[J");
+  ASSERT_NE(last_erase, std::string::npos);
+  EXPECT_EQ(written.find(" done, ", last_erase), std::string::npos)
+      << "no status area after Finish: " << written.substr(last_erase);
 }
 
 TEST_F(ProgressTest, TerminalKeepsAStatusAreaUnderFinishedLines) {
