@@ -150,7 +150,7 @@ void ProgressPrinter::DrawStatus() {
 }
 
 void ProgressPrinter::PrintLine(const std::string& line) {
-  if (Batched()) {
+  if (Batched() && !finished_) {
     pending_ += line;
     pending_ += '\n';
     return;
