@@ -104,6 +104,23 @@ class FlushRecorder : public std::stringbuf {
   int flushes_ = 0;
 };
 
+// Starts and finishes local.file.f0 ... f<steps-1>, one after the other, as fast as it can.
+void RunSteps(ProgressPrinter* p, int steps) {
+  for (int i = 0; i < steps; ++i) {
+    std::string address = "local.file.f" + std::to_string(i);
+    p->OnEvent(ApplyEvent{ApplyEvent::Kind::kStart, address, Action::kCreate, "", 0});
+    p->OnEvent(ApplyEvent{ApplyEvent::Kind::kDone, address, Action::kCreate, "", 0.01});
+  }
+}
+
+// Returns once `text` was written out (flushed), or after 20 s; the assertions that follow say
+// which.
+void WaitUntilWritten(FlushRecorder* buf, const std::string& text) {
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (buf->written().find(text) == std::string::npos && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 TEST(ProgressTickerTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
   FlushRecorder buf;
   std::ostream out(&buf);
@@ -111,17 +128,10 @@ TEST(ProgressTickerTest, LinesAreWrittenOutByTheTickerNotOneWriteEach) {
   o.out = &out;  // a pipe (not live), with the real ticker
   constexpr int kSteps = 200;
   ProgressPrinter p(o, kSteps);
-  for (int i = 0; i < kSteps; ++i) {
-    std::string address = "local.file.f" + std::to_string(i);
-    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kStart, address, Action::kCreate, "", 0});
-    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kDone, address, Action::kCreate, "", 0.01});
-  }
+  RunSteps(&p, kSteps);
   EXPECT_LT(buf.flushes(), 2 * kSteps / 10) << "a write per line would be " << 2 * kSteps;
   // The ticker writes them out without waiting for the apply to end (it ticks every 250 ms).
-  auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (buf.written().find("local.file.f199: Creation complete") == std::string::npos &&
-         Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  WaitUntilWritten(&buf, "local.file.f199: Creation complete");
   std::string written = buf.written();
   EXPECT_NE(written.find("local.file.f0: Creating...\n"), std::string::npos);
   EXPECT_NE(written.find("local.file.f199: Creation complete after 0.0s (200/200)\n"),
@@ -139,15 +149,9 @@ TEST(ProgressTickerTest, ATerminalIsRedrawnByTheTickerNotOnEveryEvent) {
   o.live = true;  // a terminal, with the real ticker
   constexpr int kSteps = 200;
   ProgressPrinter p(o, kSteps);
-  for (int i = 0; i < kSteps; ++i) {
-    std::string address = "local.file.f" + std::to_string(i);
-    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kStart, address, Action::kCreate, "", 0});
-    p.OnEvent(ApplyEvent{ApplyEvent::Kind::kDone, address, Action::kCreate, "", 0.01});
-  }
+  RunSteps(&p, kSteps);
   EXPECT_LT(buf.flushes(), 2 * kSteps / 10) << "a redraw per event would be " << 2 * kSteps;
-  auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (buf.written().find("200/200 done") == std::string::npos && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  WaitUntilWritten(&buf, "200/200 done");
   p.Finish();
   std::string written = buf.written();
   EXPECT_NE(written.find("200/200 done, 0 in progress, 0 failed\n"), std::string::npos)
