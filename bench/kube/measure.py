@@ -36,7 +36,7 @@ def main():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if code != 0:
         sys.exit(code)
-    print(f"{wall:.2f} {usage.ru_utime + usage.ru_stime:.2f} {emu:.2f}")
+    print(f"{wall:.3f} {usage.ru_utime + usage.ru_stime:.3f} {emu:.2f}")
 
 
 if __name__ == "__main__":
