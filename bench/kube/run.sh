@@ -18,6 +18,8 @@
 #   bench/kube/run.sh --no-compression     # the kubeconfig says disable-compression: true, so
 #                                          # both clients get LISTs uncompressed (as on a LAN)
 #   bench/kube/run.sh --repeat 5           # medians and ranges of five runs
+#   bench/kube/run.sh --write-latency-ms 2 # the emulator answers each write 2 ms after applying
+#                                          # it, as an API server's storage commit takes
 #
 # Needs bash, python3, the cairn and kube-emulator binaries (default: build/), kubectl on PATH
 # for the comparison.
@@ -35,11 +37,13 @@ work=""
 out=""
 compression=1
 repeat=1
+write_latency_ms=0
 
 usage() {
   cat <<USAGE
 usage: bench/kube/run.sh [--quick] [--no-kubectl] [--no-compression] [--cairn PATH] [--emulator PATH]
                          [--configmaps N] [--deployments N] [--parallelism N] [--repeat N]
+                         [--write-latency-ms N]
                          [--work DIR] [--out FILE]
 USAGE
 }
@@ -55,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --deployments) deployments="$2"; shift 2 ;;
     --parallelism) parallelism="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --write-latency-ms) write_latency_ms="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -80,7 +85,8 @@ start_emulator() {
   rm -rf "$work/cairn"
   mkdir -p "$work/cairn"
   : >"$work/url"
-  "$emulator" --tls --token bench-token --kubeconfig "$work/kubeconfig.yaml" >"$work/url" 2>"$work/emulator.log" &
+  "$emulator" --tls --token bench-token --kubeconfig "$work/kubeconfig.yaml" \
+    --write-latency-ms "$write_latency_ms" >"$work/url" 2>"$work/emulator.log" &
   emu_pid=$!
   for _ in $(seq 100); do [[ -s "$work/url" ]] && break; sleep 0.05; done
   [[ -s "$work/url" ]] || { echo "run.sh: the emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1; }
@@ -140,5 +146,6 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 total=$((configmaps + deployments + 1))
 note="cairn --parallelism $parallelism; LIST responses $([[ $compression == 1 ]] && echo "gzipped from 128 KiB (kube-apiserver's default)" || echo "uncompressed (kubeconfig disable-compression: true, both clients)"); load average (1, 5, 15 min) before: $load_before, after: $load_after"
+[[ $write_latency_ms == 0 ]] || note="$note; every write answered $write_latency_ms ms after it is applied (--write-latency-ms)"
 python3 "$here/table.py" --results "$results" --objects "$total" --runs "$repeat" --note "$note" >"$out"
 cat "$out"

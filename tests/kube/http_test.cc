@@ -1,5 +1,8 @@
 #define CPPHTTPLIB_OPENSSL_SUPPORT
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -185,6 +188,43 @@ TEST_F(KubeHttps, OnlyLargeResponsesAreGzippedAndOnlyWhenAccepted) {
   EXPECT_EQ(one->status, 200);
   EXPECT_FALSE(one->has_header("Content-Encoding"));
   EXPECT_EQ(nlohmann::json::parse(one->body)["data"]["filler"], std::string(1000, 'h'));
+}
+
+// --write-latency-ms, for benchmarks that model a real API server's storage commit: a write is
+// applied at once (another connection reads it) and answered only after the delay.
+TEST(KubeHttp, WriteLatencyDelaysTheAnswerNotTheWrite) {
+  KubeEmulatorOptions opts;
+  opts.write_latency_ms = 1000;
+  KubeEmulator kube(opts);
+  ASSERT_TRUE(kube.Start().ok());
+  const std::string path = "/api/v1/namespaces/default/configmaps/slow";
+  std::atomic<bool> answered{false};
+  int code = 0;
+  auto start = std::chrono::steady_clock::now();
+  std::thread writer([&] {
+    httplib::Client c("127.0.0.1", kube.port());
+    auto r = c.Patch(path + "?fieldManager=t",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slow}\n",
+                     "application/apply-patch+yaml");
+    code = r ? r->status : -1;
+    answered = true;
+  });
+  httplib::Client reader("127.0.0.1", kube.port());
+  bool seen = false;
+  for (int i = 0; i < 400 && !seen && !answered; ++i) {
+    auto r = reader.Get(path);
+    seen = r && r->status == 200;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  bool seen_before_answer = seen && !answered;
+  writer.join();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(code, 201);
+  EXPECT_TRUE(seen_before_answer) << "the object was not readable while its write was delayed";
+  EXPECT_GE(took, std::chrono::milliseconds(1000));
+  auto get = reader.Get(path);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 200);  // a read is not delayed (nor refused) itself
 }
 
 }  // namespace

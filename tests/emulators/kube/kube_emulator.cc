@@ -1,8 +1,10 @@
 #include "tests/emulators/kube/kube_emulator.h"
 
+#include <chrono>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "tests/emulators/kube/api_server.h"
 #include "tests/emulators/kube/api_status.h"
@@ -75,6 +77,8 @@ void KubeEmulator::ServeHttp(const HttpRequest& req, HttpResponse* res) {
     http_->log.push_back(line);
   }
   KubeResponse out = Serve(kr, req.Header("Authorization"));
+  if (options_.write_latency_ms > 0 && kr.method != "GET" && kr.method != "HEAD")
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.write_latency_ms));
   // kube-apiserver gzips a response only when the client accepts gzip and it is 128 KiB or
   // more, at level 1 (fast); it never uses brotli.
   bool gzip = out.body.size() >= (size_t{128} << 10) &&

@@ -55,6 +55,10 @@ struct KubeEmulatorOptions {
   int crd_establish_ms = 0;     // delay before a created CRD is Established and served
   int deployment_ready_ms = 0;  // delay before Deployments/StatefulSets report Available
   int max_connections = 1024;   // connections served at once (a thread each)
+  // Delay before a write (POST, PUT, PATCH, DELETE) is answered, after it is applied: what a
+  // real API server's storage commit (etcd's fsync) adds to each write. Other connections are
+  // served meanwhile. 0 = answer at once.
+  int write_latency_ms = 0;
 };
 
 /// A scripted failure: the next `count` requests that match answer `code` with a Status body.

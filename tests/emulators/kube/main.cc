@@ -20,6 +20,7 @@ void OnSignal(int) { g_stop = 1; }
 int Usage() {
   std::cerr << "usage: kube-emulator [--tls] [--token T] [--port N] [--kubeconfig PATH]\n"
                "                     [--crds FILE]... [--crd-delay-ms N] [--ready-delay-ms N]\n"
+               "                     [--write-latency-ms N]\n"
                "Serves an emulated Kubernetes 1.28 API on 127.0.0.1 until SIGINT/SIGTERM.\n";
   return 2;
 }
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
       options.crd_establish_ms = std::atoi(next().c_str());
     } else if (arg == "--ready-delay-ms") {
       options.deployment_ready_ms = std::atoi(next().c_str());
+    } else if (arg == "--write-latency-ms") {
+      options.write_latency_ms = std::atoi(next().c_str());
     } else {
       return Usage();
     }
