@@ -19,6 +19,7 @@ struct Task {
   const provider::ResourceType* type = nullptr;
   std::vector<const state::ResourceState*> members;
   bool batch = false;
+  std::string id_parent;  // what the ids of a batch read by id parent share ("" otherwise)
   // Filled by the worker.
   Status status;
   std::vector<std::optional<Value>> found;  // per member
@@ -111,9 +112,11 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
     if (type->has_read_all) {
       // One batch per type, or per id parent where the type asks for it (see ResourceType).
       std::string batch = r.type;
+      std::string id_parent;
       if (type->read_all_by_id_parent) {
         size_t slash = r.id.rfind('/');
-        batch.append("\n").append(r.id, 0, slash == std::string::npos ? 0 : slash);
+        id_parent.assign(r.id, 0, slash == std::string::npos ? 0 : slash);
+        batch.append("\n").append(id_parent);
       }
       auto [it, inserted] = batch_of_type.emplace(std::move(batch), tasks.size());
       if (inserted) {
@@ -121,6 +124,7 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
         tasks.back().provider = p;
         tasks.back().type = type;
         tasks.back().batch = true;
+        tasks.back().id_parent = std::move(id_parent);
       }
       tasks[it->second].members.push_back(&r);
       continue;
@@ -139,8 +143,10 @@ RefreshResult Refresh(const state::State& prior, provider::Registry& providers, 
       Diagnostic d;
       d.hint = t.status.hint();
       if (t.batch && t.members.size() > 1) {
+        // Read by id parent, each group fails on its own: say which one.
+        std::string which = t.id_parent.empty() ? "" : " with ids under " + t.id_parent + "/";
         d.summary = "reading " + std::to_string(t.members.size()) + " " + t.type->name +
-                    " resources failed: " + t.status.message();
+                    " resources" + which + " failed: " + t.status.message();
       } else {
         d.summary = "read: " + t.status.message();
         d.address = t.members[0]->address;

@@ -370,5 +370,25 @@ TEST_F(PlannerTest, FailedBatchReadIsOneErrorNotOnePerResource) {
   EXPECT_EQ(diags_.items()[0].hint, "is the cluster up?");
 }
 
+TEST_F(PlannerTest, FailedReadOfOneIdParentNamesIt) {
+  fake_->schema().resources.at("local.dir").read_all_by_id_parent = true;
+  for (const char* id : {"ns-a/x", "ns-a/y", "ns-b/x", "ns-b/y", "ns-b/z"}) {
+    std::string name = id;
+    name[name.find('/')] = '-';
+    Have("local.dir." + name, Map({{"id", Value(id)}, {"path", Value(std::string("/") + id)}}));
+    Want("local.dir." + name, Map({{"path", Value(std::string("/") + id)}}));
+  }
+  fake_->Fail("read_all", "", Status::Error("connection refused"));
+  Result<Plan> p = MakePlan(desired_, prior_, registry_, {}, &diags_);
+  ASSERT_EQ(diags_.error_count(), 2u) << RenderDiagnostics(diags_, false);
+  std::vector<std::string> summaries;
+  for (const Diagnostic& d : diags_.items()) summaries.push_back(d.summary);
+  std::sort(summaries.begin(), summaries.end());
+  EXPECT_EQ(summaries[0],
+            "reading 2 local.dir resources with ids under ns-a/ failed: connection refused");
+  EXPECT_EQ(summaries[1],
+            "reading 3 local.dir resources with ids under ns-b/ failed: connection refused");
+}
+
 }  // namespace
 }  // namespace cairn::plan
