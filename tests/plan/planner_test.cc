@@ -1,5 +1,6 @@
 #include "engine/plan/planner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
