@@ -1,6 +1,7 @@
 #include "tests/etcd/etcd_cluster.h"
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <fcntl.h>
@@ -113,6 +114,23 @@ std::string EtcdCluster::Start() {
     return "etcd is not installed: these tests need a real etcd server (Debian package "
            "etcd-server; .ci/install-deps.sh installs it)";
   }
+  // FreePort's port is free when it answers, not when etcd binds it: a test running beside
+  // this one may take it first. Such a start is retried on other ports.
+  std::string err;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    bool port_taken = false;
+    err = StartOnce(&port_taken);
+    if (err.empty() || !port_taken) return err;
+    for (int i = 0; i < members_; ++i) {
+      Kill(i);
+      std::filesystem::remove_all(dir_.Join(m_[static_cast<size_t>(i)].name + ".etcd"));
+    }
+    m_.clear();
+  }
+  return err;
+}
+
+std::string EtcdCluster::StartOnce(bool* port_taken) {
   std::string initial;
   for (int i = 0; i < members_; ++i) {
     Member m;
@@ -126,19 +144,29 @@ std::string EtcdCluster::Start() {
     std::string err = StartMember(i, initial);
     if (!err.empty()) return err;
   }
-  // Ready once every member answers a linearizable read (which needs a leader).
+  // Ready once every member answers a linearizable read (which needs a leader). Asked a second
+  // at a time, so that a member that exited (a port taken, a bad flag) is seen at once.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int i = 0; i < members_; ++i) {
     state::EtcdOptions o;
     o.endpoints = {endpoints()[static_cast<size_t>(i)]};
-    o.retry_for = std::chrono::milliseconds(90000);
+    o.retry_for = std::chrono::milliseconds(1000);
     o.ca = tls_.ca;
     o.cert = tls_.client_cert;
     o.key = tls_.client_key;
     state::EtcdClient c(o);
-    Result<state::EtcdRange> r = c.Range("/cairn-test-ready");
-    if (!r.ok())
-      return "etcd member " + std::to_string(i) + " did not start: " + r.status().message() + "\n" +
-             Log(i);
+    while (true) {
+      Result<state::EtcdRange> r = c.Range("/cairn-test-ready");
+      if (r.ok()) break;
+      Member& m = m_[static_cast<size_t>(i)];
+      bool exited = waitpid(m.pid, nullptr, WNOHANG) == m.pid;
+      if (exited) m.pid = -1;
+      if (exited || std::chrono::steady_clock::now() > deadline) {
+        *port_taken = exited && Log(i).find("address already in use") != std::string::npos;
+        return "etcd member " + std::to_string(i) + (exited ? " exited" : " did not start") + ": " +
+               r.status().message() + "\n" + Log(i);
+      }
+    }
   }
   return "";
 }

@@ -46,6 +46,8 @@ class EtcdCluster {
     pid_t pid = -1;
   };
   std::string StartMember(int i, const std::string& initial_cluster);
+  /// One try of Start on fresh ports; *port_taken says a member lost its port to another process.
+  std::string StartOnce(bool* port_taken);
 
   struct Tls {
     std::string ca, cert, key, client_cert, client_key;
